@@ -1,0 +1,227 @@
+"""The `reviewqa` command line. Thin: every command calls the same core functions as the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rag.config import Settings
+from rag.errors import ReviewQAError
+
+app = typer.Typer(
+    help="ReviewQA: questions over UK Serious Case Reviews, answered with verified citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _fail(msg: str) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as e:
+        _fail(f"invalid settings: {e}")
+        raise  # unreachable
+
+
+def _qa(settings: Settings | None = None):  # noqa: ANN202
+    from rag.service import build_pipeline
+
+    try:
+        return build_pipeline(settings or _settings())
+    except ReviewQAError as e:
+        _fail(str(e))
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Review files or folders to index.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Index review files (txt, md, pdf, docx); unchanged files are skipped."""
+    from ingest.pipeline import discover, ingest_paths
+
+    settings = _settings()
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    qa = _qa(settings)
+    files = discover(paths)
+    if as_json:
+        summary = ingest_paths(files, qa.store, qa.embedder, settings)
+    else:
+        with typer.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            summary = ingest_paths(
+                files, qa.store, qa.embedder, settings, progress=lambda p, r: bar.update(1)
+            )
+    if as_json:
+        _print_json(summary.model_dump())
+    else:
+        for r in summary.files:
+            if r.status == "failed":
+                typer.secho(f"  FAILED  {r.error}", fg=typer.colors.RED, err=True)
+            else:
+                typer.echo(f"  {r.status:9} {r.review_id}: {r.chunks} chunks ({r.embedded} embedded)")
+        typer.echo(
+            f"reviews {summary.reviews}, sections {summary.sections}, chunks {summary.chunks}, "
+            f"skipped unchanged {summary.skipped_unchanged}, failed {summary.failed}, "
+            f"seconds {summary.seconds}"
+        )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def outline(
+    file: Annotated[Path, typer.Argument(help="A review file.")], as_json: JsonOpt = False
+) -> None:
+    """Show the detected section tree of one file (the index is not touched)."""
+    from ingest.pipeline import prepare
+    from ingest.sections import outline_lines
+
+    try:
+        parsed, _ = prepare(file, _settings())
+    except ReviewQAError as e:
+        _fail(str(e))
+    if as_json:
+        _print_json(
+            {
+                "meta": parsed.meta.model_dump(mode="json"),
+                "sections": [
+                    {"path": list(s.path), "kind": s.kind, "label": s.label, "blocks": len(s.blocks),
+                     "paragraphs": [b.para for b in s.blocks if b.para]}
+                    for s in parsed.sections
+                ],
+                "warnings": list(parsed.warnings),
+            }
+        )
+    else:
+        m = parsed.meta
+        typer.echo(f"{m.title}  [{m.review_id}]  boards: {', '.join(m.boards) or '?'}")
+        for line in outline_lines(parsed):
+            typer.echo(line)
+        for w in parsed.warnings:
+            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def chunks(
+    file: Annotated[Path, typer.Argument(help="A review file.")], as_json: JsonOpt = False
+) -> None:
+    """Print the chunks of one file (the index is not touched)."""
+    from ingest.pipeline import prepare
+
+    try:
+        _, chunk_list = prepare(file, _settings())
+    except ReviewQAError as e:
+        _fail(str(e))
+    if as_json:
+        _print_json(
+            [
+                c.model_dump(mode="json", exclude={"embed_text"})
+                | {"section_path": list(c.section_path), "paragraphs": list(c.paragraphs)}
+                for c in chunk_list
+            ]
+        )
+    else:
+        for c in chunk_list:
+            dup = f"  (duplicate of {c.duplicate_of})" if c.duplicate_of else ""
+            typer.echo(f"[{c.kind}] {c.label}  {c.tokens} tokens{dup}")
+
+
+@app.command()
+def reviews(as_json: JsonOpt = False) -> None:
+    """List indexed reviews with their metadata and chunk counts."""
+    from api.routes.reviews import _reviews
+
+    rows = _reviews(_qa())
+    if as_json:
+        _print_json([r.model_dump() for r in rows])
+        return
+    if not rows:
+        typer.echo("no reviews indexed; run: reviewqa ingest data/reviews")
+    for r in rows:
+        typer.echo(f"{r.review_id:28} {r.title:42} {r.chunks:5} chunks  {', '.join(r.boards)}")
+
+
+@app.command()
+def delete(review_id: Annotated[str, typer.Argument(help="Review id (see `reviewqa reviews`).")]) -> None:
+    """Remove one review and its chunks from the index."""
+    qa = _qa()
+    try:
+        n = qa.store.delete_review(review_id)
+    except ReviewQAError as e:
+        _fail(str(e))
+    qa.refresh()
+    typer.echo(f"deleted {review_id} ({n} chunks)")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", help="Number of passages (1-50).")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the passages that best match a query."""
+    from api.schemas import PassageOut
+
+    if not query.strip():
+        _fail("query must not be empty")
+    if not 1 <= k <= 50:
+        _fail(f"-k must be between 1 and 50 (got {k})")
+    passages = _qa().engine.search(query, k)
+    if as_json:
+        _print_json({"query": query, "passages": [PassageOut.from_passage(p).model_dump() for p in passages]})
+        return
+    for i, p in enumerate(passages, 1):
+        typer.secho(f"{i}. {p.chunk.label}  (score {p.score:.4f}, {p.chunk.kind})", bold=True)
+        first = " ".join(p.chunk.text.split())[:300]
+        typer.echo(f"   {first}{'…' if len(p.chunk.text) > 300 else ''}\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    ingest_if_empty: Annotated[
+        bool, typer.Option(help="Index REVIEWQA_REVIEWS_DIR first when the index is empty.")
+    ] = True,
+) -> None:
+    """Run the HTTP API and web page."""
+    import uvicorn
+
+    from api.app import create_app
+    from ingest.pipeline import ingest_paths
+
+    settings = _settings()
+    qa = _qa(settings)
+    if ingest_if_empty and not qa.store.manifest.reviews:
+        typer.echo(f"index is empty: ingesting {settings.reviews_dir}", err=True)
+        summary = ingest_paths([settings.reviews_dir], qa.store, qa.embedder, settings)
+        typer.echo(f"indexed {summary.reviews} reviews, {summary.chunks} chunks in {summary.seconds}s", err=True)
+        qa.refresh()
+    typer.echo(f"ReviewQA on http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(settings, qa=qa), host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""Answers: extractive by default (offline, deterministic), an LLM as an option.
+
+Extractive: query-focused sentence selection from the retrieved passages. Each sentence
+of the retrieved passages is scored against the question (dense cosine + IDF-weighted
+word overlap + the passage's retrieval rank), redundancy is removed with MMR (Carbonell
+and Goldstein, SIGIR 1998), a sentence that leans on the one before ("This", "He", ...)
+takes that sentence with it, and the picks are grouped by review and put in document
+order. Every answer sentence is a verbatim slice of the passage it cites.
+
+Refusal: when the best sentence's evidence score is below ``Settings.refuse_below``, or
+the question's distinctive terms appear nowhere in the indexed reviews, the answer is
+``refused`` and the nearest passages are still returned.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from rag.retrieval import Filters
+from rag.service import ReviewQA
+from rag.support import STOP, Evidence, SupportScorer, content_terms, sentences_with_spans
+from rag.types import Answer, Citation, Passage, SentenceSupport
+
+REFUSAL = (
+    "The indexed reviews don't answer this. The nearest passages are listed below; "
+    "they may help you rephrase the question."
+)
+_ANAPHOR = re.compile(
+    r"^(This|These|That|Those|It|Its|He|She|They|His|Her|Their|However|But|Also|Further|"
+    r"Furthermore|In addition|As a result|Therefore|Consequently|Despite this|Such)\b"
+)
+_LEAD_NUM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+|-\s+)")
+_GENERIC = frozenset(
+    "review reviews case child children happen happened went wrong what why how did say said "
+    "tell found find show describe explain anything issue issues ok".split()
+)
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    vec: list[float] | None = None
+
+
+class _VecCache:
+    """Small LRU of sentence vectors: the same passages come back for similar questions."""
+
+    def __init__(self, size: int = 20000) -> None:
+        self.size = size
+        self.data: OrderedDict[str, list[float]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def embed(self, embedder: Any, texts: list[str]) -> list[list[float]]:
+        with self.lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self.data]
+        if missing:
+            vecs = embedder.embed(missing)
+            with self.lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    self.data[t] = v
+                while len(self.data) > self.size:
+                    self.data.popitem(last=False)
+        with self.lock:
+            return [self.data[t] for t in texts]
+
+
+_CACHE = _VecCache()
+_VOCAB: dict[int, tuple[set[str], dict[str, float]]] = {}
+
+
+def corpus_stats(qa: ReviewQA) -> tuple[set[str], dict[str, float]]:
+    """Vocabulary and IDF of the live chunks (cached per index snapshot)."""
+    view = qa.engine.view
+    key = id(view)
+    if key not in _VOCAB:
+        df: dict[str, int] = {}
+        for c in view.ordered:
+            for t in set(content_terms(c.text + " " + " ".join(c.section_path))):
+                df[t] = df.get(t, 0) + 1
+        n = max(1, len(view.ordered))
+        idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        _VOCAB.clear()
+        _VOCAB[key] = (set(df), idf)
+    return _VOCAB[key]
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def candidates(passages: list[Passage], max_per_passage: int = 12) -> list[Candidate]:
+    out: list[Candidate] = []
+    for rank, p in enumerate(passages):
+        text = p.chunk.text
+        spans = sentences_with_spans(text)[:max_per_passage]
+        for i, (s, e) in enumerate(spans):
+            m = _LEAD_NUM.match(text[s:e])
+            if m:
+                s += m.end()
+            seg = text[s:e]
+            if len(seg.split()) < 6 or not re.search(r"[a-z]", seg):
+                continue
+            if _ANAPHOR.match(seg) and i > 0:
+                ps, _ = spans[i - 1]
+                pm = _LEAD_NUM.match(text[ps:e])
+                ps += pm.end() if pm else 0
+                if len(text[ps:e].split()) <= 90:
+                    s, seg = ps, text[ps:e]
+            out.append(Candidate(p, rank, s, e, seg))
+    return out
+
+
+def unknown_terms(question: str, qa: ReviewQA) -> list[str]:
+    """Distinctive question words (capitalised names, long words) absent from every review."""
+    vocab, _ = corpus_stats(qa)
+    missing = []
+    for m in re.finditer(r"\b[A-Za-z][A-Za-z'-]{3,}\b", question):
+        w = m.group(0)
+        if w.lower() in STOP or w.lower() in _GENERIC:
+            continue
+        terms = content_terms(w)
+        if terms and all(t not in vocab for t in terms) and (w[0].isupper() and m.start() > 0):
+            missing.append(w)
+    return missing
+
+
+def select_sentences(
+    qa: ReviewQA, question: str, passages: list[Passage], *, max_sentences: int, cross: bool
+) -> list[Candidate]:
+    cands = candidates(passages)
+    if not cands:
+        return []
+    plan = qa.engine.plan(question)
+    _, idf = corpus_stats(qa)
+    q_terms = set(content_terms(plan.expanded)) - {t for w in _GENERIC for t in content_terms(w)}
+    q_weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
+    vecs = _CACHE.embed(qa.embedder, [plan.expanded] + [c.text for c in cands])
+    qv = vecs[0]
+    for c, v in zip(cands, vecs[1:], strict=True):
+        c.vec = v
+        terms = set(content_terms(c.text))
+        lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
+        prior = 1.0 / (1.0 + 0.25 * c.rank)
+        c.score = 0.55 * _dot(qv, v) + 0.30 * lex + 0.15 * prior
+    # MMR: relevance minus redundancy with what is already picked.
+    picked: list[Candidate] = []
+    pool = sorted(cands, key=lambda c: -c.score)
+    top = pool[0].score
+    per_review: dict[str, int] = {}
+    while pool and len(picked) < max_sentences:
+        def mmr(c: Candidate) -> float:
+            red = max((_dot(c.vec, p.vec) for p in picked), default=0.0)  # type: ignore[arg-type]
+            overlap = any(p.passage.id == c.passage.id and p.start < c.end and c.start < p.end for p in picked)
+            div = 0.08 * per_review.get(c.passage.chunk.review_id, 0) if cross else 0.0
+            return 0.7 * c.score - 0.3 * red - div - (10 if overlap else 0)
+
+        best = max(pool, key=mmr)
+        if best.score < 0.6 * top or mmr(best) < -1:
+            break
+        pool.remove(best)
+        picked.append(best)
+        rid = best.passage.chunk.review_id
+        per_review[rid] = per_review.get(rid, 0) + 1
+    return picked
+
+
+def _group(picked: list[Candidate]) -> list[tuple[str, list[Candidate]]]:
+    groups: dict[str, list[Candidate]] = {}
+    best: dict[str, float] = {}
+    for c in picked:
+        rid = c.passage.chunk.review_id
+        groups.setdefault(rid, []).append(c)
+        best[rid] = max(best.get(rid, 0.0), c.score)
+    order = sorted(groups, key=lambda r: -best[r])
+    return [
+        (r, sorted(groups[r], key=lambda c: (c.passage.chunk.order, c.start))) for r in order
+    ]
+
+
+def extractive_answer(
+    qa: ReviewQA, question: str, passages: list[Passage], *, mode: str = "extractive",
+    note: str | None = None,
+) -> Answer:
+    plan = qa.engine.plan(question)
+    cross = plan.cross_review
+    picked = select_sentences(qa, question, passages, max_sentences=6 if cross else 4, cross=cross)
+    missing = unknown_terms(question, qa)
+    evidence = max((c.score for c in picked), default=0.0)
+    if not picked or evidence < qa.settings.refuse_below or missing:
+        why = f" (the reviews never mention {', '.join(repr(m) for m in missing)})" if missing else ""
+        return Answer(
+            question=question, answer=REFUSAL + why, refused=True, mode=mode,  # type: ignore[arg-type]
+            passages=tuple(passages), note=note,
+        )
+    citations: list[Citation] = []
+    support: list[SentenceSupport] = []
+    paragraphs: list[str] = []
+    groups = _group(picked)
+    for rid, cands in groups:
+        parts = []
+        for c in cands:
+            ch = c.passage.chunk
+            n = len(citations) + 1
+            citations.append(
+                Citation(
+                    n=n, passage_id=ch.id, review_id=ch.review_id, review_title=ch.review_title,
+                    label=ch.label, section_path=ch.section_path, quote=c.text,
+                    lines=ch.lines, pages=ch.pages,
+                )
+            )
+            support.append(
+                SentenceSupport(sentence=c.text, citations=(n,), supported=True, score=round(c.score, 4))
+            )
+            parts.append(f"{c.text} [{n}]")
+        title = cands[0].passage.chunk.review_title
+        paragraphs.append(f"{title}: " + " ".join(parts))
+    titles = [cands[0].passage.chunk.review_title for _, cands in groups]
+    lead = (
+        f"From {len(titles)} reviews ({'; '.join(titles)}):"
+        if len(titles) > 1
+        else f"From the review of {titles[0]}:"
+    )
+    return Answer(
+        question=question,
+        answer=lead + "\n\n" + "\n\n".join(paragraphs),
+        refused=False,
+        mode=mode,  # type: ignore[arg-type]
+        citations=tuple(citations),
+        passages=tuple(passages),
+        support=tuple(support),
+        note=note,
+    )
+
+
+def answer_question(
+    qa: ReviewQA, question: str, k: int = 8, filters: Filters | None = None
+) -> Answer:
+    """Retrieve, then answer with the LLM if one is configured, else extractively."""
+    passages = qa.engine.search(question, k, filters)
+    if qa.llm is not None:
+        from rag.errors import LLMError
+        from rag.llm import llm_answer
+
+        try:
+            return llm_answer(qa, question, passages)
+        except LLMError as e:
+            return extractive_answer(
+                qa, question, passages, mode="llm-fallback",
+                note=f"The language model failed ({e}); this is the extractive answer.",
+            )
+    return extractive_answer(qa, question, passages)
+
+
+def make_scorer(qa: ReviewQA) -> SupportScorer:
+    return SupportScorer(embedder=qa.embedder, aliases=qa.engine.view.aliases)
+
+
+def evidence_of(passages: list[Passage]) -> list[Evidence]:
+    return [
+        Evidence(text=p.chunk.text, id=p.chunk.id, review_id=p.chunk.review_id,
+                 review_title=p.chunk.review_title)
+        for p in passages
+    ]

@@ -1,0 +1,146 @@
+"""Query understanding: acronym expansion, review mentions, cross-review intent, and the
+kinds of unit a question asks for. Pure functions over the question and index metadata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.types import Acronym, ReviewMeta
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    text: str
+    expanded: str
+    review_ids: tuple[str, ...] = ()
+    cross_review: bool = False
+    kinds: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def build_acronym_table(acronyms: list[Acronym]) -> dict[str, list[str]]:
+    """ACRONYM -> distinct expansions (most frequent first)."""
+    counts: dict[str, dict[str, int]] = {}
+    for a in acronyms:
+        key = a.acronym.upper().rstrip("S") if a.acronym.endswith("s") else a.acronym.upper()
+        exp = " ".join(a.expansion.split())
+        counts.setdefault(key, {})
+        norm = exp.lower()
+        match = next((e for e in counts[key] if e.lower() == norm), exp)
+        counts[key][match] = counts[key].get(match, 0) + 1
+    return {k: sorted(v, key=lambda e: -v[e]) for k, v in counts.items()}
+
+
+def expand_acronyms(question: str, table: dict[str, list[str]]) -> tuple[str, tuple[str, ...]]:
+    """Append expansions for acronyms in the question, and acronyms for expansions."""
+    added: list[str] = []
+    for tok in set(re.findall(r"[A-Za-z&]{2,}", question)):
+        key = tok.upper()
+        if key.endswith("S") and key[:-1] in table and key not in table:
+            key = key[:-1]
+        # lower-case words only count when they are not ordinary words ("marac" yes, "fast" no)
+        if key in table and (tok.isupper() or len(tok) >= 4 and tok.lower() not in _COMMON):
+            for exp in table[key][:2]:
+                if exp.lower() not in question.lower():
+                    added.append(exp)
+    low = " ".join(question.lower().split())
+    for acr, exps in table.items():
+        for exp in exps:
+            if len(exp) > 8 and exp.lower() in low and acr.lower() not in low.split():
+                added.append(acr)
+    added = list(dict.fromkeys(added))
+    expanded = question + (" (" + "; ".join(added) + ")" if added else "")
+    return expanded, tuple(added)
+
+
+_COMMON = {
+    "fast", "care", "said", "team", "plan", "safe", "need", "help", "time", "case", "home",
+    "child", "court", "police", "chis", "salt", "mash",
+}
+
+
+def review_aliases(metas: list[ReviewMeta]) -> dict[str, set[str]]:
+    """alias (lower case) -> review ids it names. Built from children, boards, title."""
+    aliases: dict[str, set[str]] = {}
+
+    def add(alias: str, rid: str) -> None:
+        alias = alias.strip().lower()
+        if len(alias) >= 4:
+            aliases.setdefault(alias, set()).add(rid)
+
+    for m in metas:
+        for child in m.children:
+            add(child, m.review_id)
+        for board in m.boards:
+            place = re.split(
+                r"\b(?:Local\s+)?(?:Safeguarding|Children'?s?|LSCB|SCB|Council)\b", board
+            )[0]
+            for part in re.split(r"\s+and\s+|,|&", place):
+                if part.strip():
+                    add(part, m.review_id)
+        inside = re.findall(r"\(([^)]*)\)", m.title)
+        for chunk in inside:
+            for part in re.split(r",|\s+and\s+", chunk):
+                if not re.fullmatch(r"\s*\d{4}\s*", part):
+                    add(part, m.review_id)
+    return aliases
+
+
+def find_review_mentions(question: str, aliases: dict[str, set[str]]) -> tuple[str, ...]:
+    low = " " + re.sub(r"[^a-z0-9 ]+", " ", question.lower()) + " "
+    found: list[str] = []
+    for alias, rids in aliases.items():
+        if f" {alias} " in low:
+            found.extend(sorted(rids))
+    return tuple(dict.fromkeys(found))
+
+
+_CROSS = re.compile(
+    r"\b(across|reviews\s+(agree|differ|compare)|do\s+the\s+reviews|all\s+(the\s+|five\s+|these\s+)?reviews|"
+    r"each\s+review|every\s+review|these\s+reviews|both\s+reviews|different\s+reviews|"
+    r"compare|comparison|common\s+(themes?|to|across)|in\s+common|recurring|recur|other\s+reviews|"
+    r"more\s+than\s+one\s+review|several\s+reviews|which\s+reviews)\b",
+    re.I,
+)
+
+_KIND_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"\brecommend", re.I), ("recommendation",)),
+    (re.compile(r"\b(learning|lessons?|learnt|learned|learn)\b", re.I), ("learning_point", "lesson", "finding")),
+    (re.compile(r"\bfindings?\b", re.I), ("finding",)),
+    (re.compile(r"\b(questions?\s+for\s+the\s+board|board\s+(should\s+)?consider)\b", re.I), ("questions_for_board",)),
+    (re.compile(r"\b(family|mother'?s?\s+view|father'?s?\s+view|relatives?)\b.*\b(view|say|said|feel|felt|think)", re.I), ("family_view",)),
+    (re.compile(r"\b(chronology|timeline|when\s+(did|was|were)|what\s+date|sequence\s+of\s+events)\b", re.I), ("chronology",)),
+]
+
+
+def wanted_kinds(question: str) -> tuple[str, ...]:
+    kinds: list[str] = []
+    for pat, ks in _KIND_CUES:
+        if pat.search(question):
+            kinds.extend(ks)
+    return tuple(dict.fromkeys(kinds))
+
+
+def plan_query(
+    question: str,
+    *,
+    acronyms: dict[str, list[str]],
+    aliases: dict[str, set[str]],
+    use_acronyms: bool = True,
+    use_mentions: bool = True,
+    use_kinds: bool = True,
+) -> QueryPlan:
+    expanded, added = expand_acronyms(question, acronyms) if use_acronyms else (question, ())
+    cross = bool(_CROSS.search(question))
+    mentions = find_review_mentions(question, aliases) if use_mentions else ()
+    return QueryPlan(
+        text=question,
+        expanded=expanded,
+        review_ids=mentions,
+        cross_review=cross,
+        kinds=wanted_kinds(question) if use_kinds else (),
+        expansions=added,
+    )

@@ -1,0 +1,270 @@
+"""Retrieval: dense (Chroma) + BM25 (bm25s), fused with reciprocal rank fusion, with query
+understanding (acronyms, review mentions, cross-review intent, wanted kinds) on top.
+
+``SearchEngine`` holds a snapshot of the live index (chunks, BM25, acronym table) and is
+refreshed after every ingest or delete. ``DenseRetriever``, ``BM25Retriever`` and
+``HybridRetriever`` are the one-method ``Retriever`` seam over it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rag.embeddings import Embedder
+from rag.fusion import diversify_by_group, reciprocal_rank_fusion
+from rag.lexical import LexicalIndex, generation
+from rag.query import QueryPlan, build_acronym_table, plan_query, review_aliases
+from rag.store import ChunkStore
+from rag.types import KINDS, Acronym, Chunk, Passage, ReviewMeta
+
+
+class Filters(BaseModel):
+    """Search filters. Unknown fields are rejected (the API answers 422 naming them)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    review_ids: list[str] | None = Field(default=None, description="only these reviews")
+    kinds: list[str] | None = Field(default=None, description=f"only these kinds: {KINDS}")
+    section_prefix: list[str] | None = Field(
+        default=None,
+        description="section path prefix, e.g. ['2 The Findings'] (case-insensitive, "
+        "each element matched as a prefix of the path element)",
+    )
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, v: list[str] | None) -> list[str] | None:
+        if v:
+            bad = [k for k in v if k not in KINDS]
+            if bad:
+                raise ValueError(f"unknown kind(s) {bad}; choose from {list(KINDS)}")
+        return v
+
+    def allows(self, c: Chunk) -> bool:
+        if self.review_ids and c.review_id not in self.review_ids:
+            return False
+        if self.kinds and c.kind not in self.kinds:
+            return False
+        if self.year_from is not None and (c.year is None or c.year < self.year_from):
+            return False
+        if self.year_to is not None and (c.year is None or c.year > self.year_to):
+            return False
+        if self.section_prefix:
+            if len(c.section_path) < len(self.section_prefix):
+                return False
+            for want, have in zip(self.section_prefix, c.section_path, strict=False):
+                if not have.lower().startswith(want.lower().strip()):
+                    return False
+        return True
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.review_ids:
+            clauses.append({"review_id": {"$in": list(self.review_ids)}})
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        if self.year_from is not None:
+            clauses.append({"year": {"$gte": self.year_from}})
+        if self.year_to is not None:
+            clauses.append({"year": {"$lte": self.year_to}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Switches for each retrieval idea, so the benchmark can measure each one."""
+
+    use_acronyms: bool = True
+    use_mentions: bool = True
+    use_kinds: bool = True
+    diversify: bool = True
+    kind_boost: float = 0.5
+    glossary_weight: float = 0.3
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    fetch: int = 60
+    rrf_k: int = 60
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]: ...
+
+
+@dataclass
+class IndexView:
+    chunks: dict[str, Chunk]
+    ordered: list[Chunk]
+    lexical: LexicalIndex
+    acronyms: dict[str, list[str]]
+    aliases: dict[str, set[str]]
+    metas: list[ReviewMeta]
+    by_review: dict[str, list[Chunk]]
+
+
+def load_acronyms(store: ChunkStore) -> list[Acronym]:
+    out: list[Acronym] = []
+    for entry in store.manifest.reviews.values():
+        out.extend(Acronym.model_validate(a) for a in entry.get("acronyms", []))
+    return out
+
+
+def build_view(store: ChunkStore, lexical_dir: Path) -> IndexView:
+    """Snapshot of the live index; loads the saved BM25 index when it is current."""
+    ordered = store.live_chunks()
+    ids = [c.id for c in ordered]
+    lexical = LexicalIndex.load(lexical_dir, generation(ids))
+    if lexical is None or lexical.ids != ids:
+        lexical = LexicalIndex.build(ordered)
+        lexical.save(lexical_dir)
+    metas = store.manifest.metas()
+    by_review: dict[str, list[Chunk]] = {}
+    for c in ordered:
+        by_review.setdefault(c.review_id, []).append(c)
+    return IndexView(
+        chunks={c.id: c for c in ordered},
+        ordered=ordered,
+        lexical=lexical,
+        acronyms=build_acronym_table(load_acronyms(store)),
+        aliases=review_aliases(metas),
+        metas=metas,
+        by_review=by_review,
+    )
+
+
+class SearchEngine:
+    """Dense, BM25 and hybrid search over one ``ChunkStore``."""
+
+    def __init__(
+        self, store: ChunkStore, embedder: Embedder, config: RetrievalConfig | None = None
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+        self.lexical_dir = Path(store.home) / "bm25"
+        self._lock = threading.Lock()
+        self.view = build_view(store, self.lexical_dir)
+
+    def refresh(self) -> None:
+        """Rebuild the snapshot after the index changed (ingest, delete)."""
+        view = build_view(self.store, self.lexical_dir)
+        with self._lock:
+            self.view = view
+
+    # --- the three rankers ----------------------------------------------------------
+
+    def plan(self, query: str) -> QueryPlan:
+        v, cfg = self.view, self.config
+        return plan_query(
+            query,
+            acronyms=v.acronyms,
+            aliases=v.aliases,
+            use_acronyms=cfg.use_acronyms,
+            use_mentions=cfg.use_mentions,
+            use_kinds=cfg.use_kinds,
+        )
+
+    def dense(self, text: str, n: int, filters: Filters, view: IndexView) -> list[tuple[str, float]]:
+        vec = self.embedder.embed([text])[0]
+        hits = self.store.query(vec, n, where=filters.chroma_where())
+        return [(i, s) for i, s in hits if i in view.chunks and filters.allows(view.chunks[i])]
+
+    def bm25(self, text: str, n: int, filters: Filters, view: IndexView) -> list[tuple[str, float]]:
+        mask = None
+        if filters != Filters():
+            mask = np.array([1.0 if filters.allows(c) else 0.0 for c in view.ordered], dtype=np.float32)
+            if not mask.any():
+                return []
+        return [(i, s) for i, s in view.lexical.search(text, n, mask) if i in view.chunks]
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+    ) -> list[Passage]:
+        view, cfg = self.view, self.config
+        filters = filters or Filters()
+        plan = self.plan(query)
+        if plan.review_ids and not filters.review_ids and not plan.cross_review:
+            filters = filters.model_copy(update={"review_ids": list(plan.review_ids)})
+        n = max(cfg.fetch, 3 * k)
+        dense = self.dense(plan.expanded, n, filters, view) if mode != "bm25" else []
+        lex = self.bm25(plan.expanded, n, filters, view) if mode != "dense" else []
+        fused = reciprocal_rank_fusion(
+            [[i for i, _ in dense], [i for i, _ in lex]],
+            k=cfg.rrf_k,
+            weights=[cfg.dense_weight, cfg.bm25_weight],
+        )
+        dense_s, lex_s = dict(dense), dict(lex)
+        scored: list[tuple[str, float]] = []
+        for cid, s in fused.items():
+            c = view.chunks[cid]
+            if plan.kinds and c.kind in plan.kinds:
+                s *= 1 + cfg.kind_boost
+            if c.kind == "glossary" and "glossary" not in (filters.kinds or []):
+                s *= cfg.glossary_weight
+            scored.append((cid, s))
+        scored.sort(key=lambda t: -t[1])
+        if cfg.diversify and plan.cross_review:
+            scored = diversify_by_group(scored, {cid: view.chunks[cid].review_id for cid, _ in scored})
+        out = []
+        for cid, s in scored[:k]:
+            sc = {"fused": s}
+            if cid in dense_s:
+                sc["dense"] = dense_s[cid]
+            if cid in lex_s:
+                sc["bm25"] = lex_s[cid]
+            out.append(Passage(chunk=view.chunks[cid], score=round(s, 6), scores=sc))
+        return out
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        return self.view.chunks.get(chunk_id)
+
+    def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
+        """Up to ``n`` chunks before and after ``chunk`` in its review."""
+        seq = self.view.by_review.get(chunk.review_id, [])
+        idx = next((i for i, c in enumerate(seq) if c.id == chunk.id), None)
+        if idx is None or n <= 0:
+            return [], []
+        return seq[max(0, idx - n) : idx], seq[idx + 1 : idx + 1 + n]
+
+    def with_config(self, **changes: Any) -> SearchEngine:
+        """A view of the same index with other retrieval switches (for benchmarks)."""
+        clone = object.__new__(SearchEngine)
+        clone.__dict__.update(self.__dict__)
+        clone.config = replace(self.config, **changes)
+        return clone
+
+
+@dataclass
+class _Bound:
+    engine: SearchEngine
+    mode: Literal["hybrid", "dense", "bm25"]
+
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
+        return self.engine.search(query, k, filters, mode=self.mode)
+
+
+def DenseRetriever(engine: SearchEngine) -> Retriever:  # noqa: N802 - reads as a class
+    return _Bound(engine, "dense")
+
+
+def BM25Retriever(engine: SearchEngine) -> Retriever:  # noqa: N802
+    return _Bound(engine, "bm25")
+
+
+def HybridRetriever(engine: SearchEngine) -> Retriever:  # noqa: N802
+    return _Bound(engine, "hybrid")
