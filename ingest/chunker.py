@@ -119,10 +119,16 @@ def chunk_review(parsed: ParsedReview, *, target: int = 180, max_tokens: int = 2
         blocks = [b for b in section.blocks if b.text.strip()]
         if not blocks:
             continue
-        groups = _pack(blocks, target, max_tokens)
+        heading = section.path[-1] if section.path else ""
+        # A long heading is itself a statement (a lesson, a finding): it leads the
+        # section's first chunk so it can be found and quoted as evidence.
+        lead = heading if len(heading.split()) >= 6 and heading[:40] not in blocks[0].text else None
+        groups = _pack(blocks, max(40, target - (count_tokens(lead) if lead else 0)), max_tokens)
         n = len(groups)
         for k, group in enumerate(groups, start=1):
             text = "\n\n".join(block_text(b) for b in group)
+            if lead and k == 1:
+                text = f"{lead}\n{text}"
             paras = [b.para for b in group if b.para]
             paras = list(dict.fromkeys(paras))
             part = (k, n) if n > 1 else None

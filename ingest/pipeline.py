@@ -127,15 +127,13 @@ def ingest_file(path: Path, store: ChunkStore, embedder: Embedder, settings: Set
         raise IngestError(str(path), "no indexable text was found after parsing")
     ids = [c.id for c in live]
     with store.lock:
-        have = store.existing_ids(ids)
+        have = store.vectors(sorted(store.existing_ids(ids)))
     new = [c for c in live if c.id not in have]
     # Vectors we already hold are reused; their records are rewritten (line numbers and
     # labels may have moved even when the embedded text did not).
     old = [c for c in live if c.id in have]
     if old:
-        got = store.collection.get(ids=[c.id for c in old], include=["embeddings"])
-        vec_by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        store.upsert(old, [list(vec_by_id[c.id]) for c in old])
+        store.upsert(old, [have[c.id] for c in old])
     for i in range(0, len(new), EMBED_BATCH):
         batch = new[i : i + EMBED_BATCH]
         store.upsert(batch, embedder.embed([c.embed_text for c in batch]))

@@ -14,7 +14,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 @dataclass(frozen=True)
 class QueryPlan:
     text: str
-    expanded: str
+    expanded: str  # the question plus acronym expansions (for BM25)
     review_ids: tuple[str, ...] = ()
     cross_review: bool = False
     kinds: tuple[str, ...] = ()
@@ -89,8 +89,32 @@ def review_aliases(metas: list[ReviewMeta]) -> dict[str, set[str]]:
     return aliases
 
 
+_PERSON_ID = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Adult|Child|Baby|Sibling)\.?\s+[A-Z]\b")
+
+
+def mine_person_aliases(
+    texts_by_review: dict[str, list[str]], min_count: int = 5, share: float = 0.9
+) -> dict[str, set[str]]:
+    """Person identifiers ("Ms A", "Mr C", "Adult B") that belong to one review: seen at
+    least ``min_count`` times there and ``share`` of all their uses. "Child B" in two
+    reviews maps to neither; the reviews' own child ids are already aliases."""
+    counts: dict[str, dict[str, int]] = {}
+    for rid, texts in texts_by_review.items():
+        for t in texts:
+            for m in _PERSON_ID.finditer(t):
+                key = re.sub(r"[.\s]+", " ", m.group(0)).lower()
+                counts.setdefault(key, {}).setdefault(rid, 0)
+                counts[key][rid] += 1
+    out: dict[str, set[str]] = {}
+    for key, per in counts.items():
+        rid, n = max(per.items(), key=lambda kv: kv[1])
+        if n >= min_count and n >= share * sum(per.values()):
+            out[key] = {rid}
+    return out
+
+
 def find_review_mentions(question: str, aliases: dict[str, set[str]]) -> tuple[str, ...]:
-    low = " " + re.sub(r"[^a-z0-9 ]+", " ", question.lower()) + " "
+    low = " " + " ".join(re.sub(r"[^a-z0-9 ]+", " ", question.lower()).split()) + " "
     found: list[str] = []
     for alias, rids in aliases.items():
         if f" {alias} " in low:

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rag.embeddings import Embedder
 from rag.fusion import diversify_by_group, reciprocal_rank_fusion
 from rag.lexical import LexicalIndex, generation
-from rag.query import QueryPlan, build_acronym_table, plan_query, review_aliases
+from rag.query import (
+    QueryPlan,
+    build_acronym_table,
+    mine_person_aliases,
+    plan_query,
+    review_aliases,
+)
 from rag.store import ChunkStore
 from rag.types import KINDS, Acronym, Chunk, Passage, ReviewMeta
 
@@ -85,6 +91,7 @@ class RetrievalConfig:
     """Switches for each retrieval idea, so the benchmark can measure each one."""
 
     use_acronyms: bool = True
+    expand_dense: bool = False  # measured: expansions help BM25 but blur the dense query
     use_mentions: bool = True
     use_kinds: bool = True
     diversify: bool = True
@@ -130,12 +137,15 @@ def build_view(store: ChunkStore, lexical_dir: Path) -> IndexView:
     by_review: dict[str, list[Chunk]] = {}
     for c in ordered:
         by_review.setdefault(c.review_id, []).append(c)
+    aliases = mine_person_aliases({r: [c.text for c in cs] for r, cs in by_review.items()})
+    for alias, rids in review_aliases(metas).items():  # metadata wins over mined names
+        aliases[alias] = rids
     return IndexView(
         chunks={c.id: c for c in ordered},
         ordered=ordered,
         lexical=lexical,
         acronyms=build_acronym_table(load_acronyms(store)),
-        aliases=review_aliases(metas),
+        aliases=aliases,
         metas=metas,
         by_review=by_review,
     )
@@ -199,7 +209,8 @@ class SearchEngine:
         if plan.review_ids and not filters.review_ids and not plan.cross_review:
             filters = filters.model_copy(update={"review_ids": list(plan.review_ids)})
         n = max(cfg.fetch, 3 * k)
-        dense = self.dense(plan.expanded, n, filters, view) if mode != "bm25" else []
+        dense_q = plan.expanded if cfg.expand_dense else plan.text
+        dense = self.dense(dense_q, n, filters, view) if mode != "bm25" else []
         lex = self.bm25(plan.expanded, n, filters, view) if mode != "dense" else []
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lex]],

@@ -122,6 +122,24 @@ class ChunkStore:
             found.update(self.collection.get(ids=ids[i : i + 500], include=[])["ids"])
         return found
 
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored vectors by id. A process killed mid-write can leave ids whose vector
+        never reached Chroma's vector segment; those are left out (re-embed them)."""
+        out: dict[str, list[float]] = {}
+        for i in range(0, len(ids), 200):
+            part = ids[i : i + 200]
+            try:
+                got = self.collection.get(ids=part, include=["embeddings"])
+                out.update({k: list(v) for k, v in zip(got["ids"], got["embeddings"], strict=True)})
+            except Exception:  # noqa: BLE001 - chromadb raises InternalError; find the bad ids
+                for one in part:
+                    try:
+                        got = self.collection.get(ids=[one], include=["embeddings"])
+                        out.update({k: list(v) for k, v in zip(got["ids"], got["embeddings"], strict=True)})
+                    except Exception:  # noqa: BLE001
+                        continue
+        return out
+
     def upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         for i in range(0, len(chunks), 256):
             part = chunks[i : i + 256]

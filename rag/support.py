@@ -47,13 +47,19 @@ NEGATIONS = frozenset(
     "failed fail fails unable lack lacked absence absent".split()
 )
 NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
     "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
-    "nineteen": "19", "twenty": "20", "first": "1", "second": "2", "third": "3", "fourth": "4",
+    "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+    "sixty": "60", "hundred": "100", "third": "3", "fourth": "4",
     "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
-    "twice": "2", "once": "1", "single": "1", "both": "2", "twins": "2",
+    "twice": "2",
 }
+# words for people whose role must match the evidence ("Mother" is not "Father")
+ROLES = frozenset(
+    "mother father stepfather stepmother grandmother grandfather boyfriend girlfriend partner "
+    "sister brother sibling siblings uncle aunt twin twins son daughter".split()
+)
 MONTHS = (
     "january february march april may june july august september october november december".split()
 )
@@ -61,8 +67,14 @@ _PERSON = re.compile(
     r"\b(Mr|Ms|Mrs|Miss|Dr|Child|Adult|Sibling|Baby|Mother|Father)\.?\s+([A-Z]\d?|\d)\b"
 )
 _CODE = re.compile(r"\b([A-Z]{1,4}\d{1,2})\b")  # staff codes: HV1, SW2, TM1
-_QUOTED = re.compile(r"[“\"‘']([^”\"’']{6,})[”\"’']")
-_NUM = re.compile(r"(?<![\w.])(\d{1,4}(?:[.,]\d+)*)(?:st|nd|rd|th)?\b")
+_QUOTED = re.compile(r"(?:“([^”]{6,})”|(?<![A-Za-z])[\"‘]([^\"’‘]{6,})[\"’](?![A-Za-z]))")
+_NUM = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)(?!\d)")
+_MONTH_RE = "|".join(
+    "january february march april may june july august september october november december".split()
+)
+_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})\s*(?:st|nd|rd|th)?\s+)?({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I
+)
 # Capitalised words that are not names even mid-sentence.
 _NOT_NAMES = frozenset(
     """I The A An In On At By Of For To And But Or It This That These Those There Their
@@ -102,11 +114,20 @@ def sentences_with_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _numbers(text: str) -> set[str]:
-    nums = {m.group(1).replace(",", "") for m in _NUM.finditer(text)}
+    nums = {m.group(1).replace(",", "").rstrip(".") for m in _NUM.finditer(text)}
     for w in re.findall(r"[A-Za-z]+", text.lower()):
-        if w in NUMBER_WORDS and w not in ("once", "single", "both", "first", "second"):
+        if w in NUMBER_WORDS:
             nums.add(NUMBER_WORDS[w])
     return nums
+
+
+def _dates(text: str) -> set[str]:
+    """Full dates as 'day month year' / 'month year' (lower case)."""
+    out = set()
+    for m in _DATE.finditer(text):
+        day, month, year = m.group(1), m.group(2).lower(), m.group(3)
+        out.add(f"{int(day)} {month} {year}" if day else f"{month} {year}")
+    return out
 
 
 def _norm(text: str) -> str:
@@ -121,7 +142,11 @@ def specifics(sentence: str) -> list[tuple[str, str]]:
     low = sentence.lower()
     for mo in MONTHS:
         if re.search(rf"\b{mo}\b", low) and not (mo == "may" and not re.search(r"\bMay\b", sentence)):
-            out.append(("date", mo))
+            out.append(("month", mo))
+    for d in sorted(_dates(sentence)):
+        out.append(("date", d))
+    for w in sorted(set(re.findall(r"[a-z]+", low)) & ROLES):
+        out.append(("role", w))
     for m in _PERSON.finditer(sentence):
         out.append(("name", f"{m.group(1)} {m.group(2)}"))
     for m in _CODE.finditer(sentence):
@@ -130,28 +155,99 @@ def specifics(sentence: str) -> list[tuple[str, str]]:
     for m in words:
         if m.start() == 0 or sentence[: m.start()].rstrip().endswith((".", ":", "“", '"', "(")):
             continue
-        w = m.group(0)
-        if w in _NOT_NAMES or w.lower() in MONTHS:
+        w = re.sub(r"['’]s$", "", m.group(0))
+        if w in _NOT_NAMES or w.lower() in MONTHS or w.lower() in ROLES:
             continue
         out.append(("name", w))
     for m in _QUOTED.finditer(sentence):
-        out.append(("quote", m.group(1)))
+        out.append(("quote", m.group(1) or m.group(2)))
     return list(dict.fromkeys(out))
 
 
 def _present(kind: str, value: str, evidence: str, ev_numbers: set[str]) -> bool:
     if kind == "number":
         return value in ev_numbers
-    if kind == "date":
+    if kind == "month":
         return re.search(rf"\b{value}\b", evidence.lower()) is not None or value[:3] in _norm(evidence).split()
+    if kind == "date":
+        ev = _dates(evidence)
+        if value.count(" ") == 2:  # day month year: the very date
+            return value in ev
+        return any(d == value or d.endswith(" " + value) for d in ev)
+    if kind == "role":
+        have = set(re.findall(r"[a-z]+", evidence.lower()))
+        return value in have or value.rstrip("s") in have or value + "s" in have
     if kind == "name":
         return _norm(value) in _norm(evidence) or _norm(value.replace(" ", ". ")) in _norm(evidence)
     return _norm(value).strip() in _norm(evidence)
 
 
+# "should have been used" says it was not used: counterfactual modals count as negation.
+_COUNTERFACTUAL = re.compile(r"\b(?:should|could|would|might|ought to)(?: not)? have(?: been)?\b")
+
+
+def _cf(text: str) -> str:
+    return _COUNTERFACTUAL.sub(" not ", text.lower().replace("’", "'"))
+
+
 def has_negation(text: str) -> bool:
-    words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
+    words = re.findall(r"[a-z']+", _cf(text))
     return any(w in NEGATIONS or w.endswith("n't") for w in words)
+
+
+def negation_scope(text: str, width: int = 4) -> tuple[set[str], set[str]]:
+    """(terms within ``width`` words after a negation cue, all terms) of ``text``,
+    stemmed; the scope stops at punctuation."""
+    negated: set[str] = set()
+    every: set[str] = set()
+    for clause in re.split(r"[.,;:!?()\n]", _cf(text)):
+        words = re.findall(r"[a-z0-9']+", clause)
+        left = 0
+        for w in words:
+            is_cue = w in NEGATIONS or w.endswith("n't")
+            terms = content_terms(w) if not is_cue else []
+            every.update(terms)
+            if is_cue:
+                left = width
+            elif left:
+                negated.update(terms)
+                left -= 1
+    return negated, every
+
+
+_ENTITY = re.compile(r"\b(?:Mr|Ms|Mrs|Child|Adult|Sibling)\.?\s+[A-Z]\b|\b[A-Z]{2,4}\d\b")
+
+
+def _entities(text: str) -> list[str]:
+    return [re.sub(r"[.\s]+", " ", m.group(0)) for m in _ENTITY.finditer(text)]
+
+
+def roles_swapped(sentence: str, window: str) -> bool:
+    """The sentence's first two people appear in the evidence only in the other order
+    ("Adult A assaulted Adult B" against "Adult B assaulted Adult A")."""
+    s = list(dict.fromkeys(_entities(sentence)))
+    if len(s) < 2:
+        return False
+    a, b = s[0], s[1]
+    for clause in re.split(r"(?<=[.;])\s+", window):
+        e = _entities(clause)
+        if a in e and b in e:
+            if e.index(a) < e.index(b):
+                return False
+            return True
+    return False
+
+
+def polarity_conflict(sentence: str, window: str) -> bool:
+    """True when the sentence negates what the evidence states, or the reverse."""
+    s_has, e_has = has_negation(sentence), has_negation(window)
+    if s_has == e_has:
+        return False  # both or neither negate: scope cannot be compared reliably
+    s_neg, s_all = negation_scope(sentence)
+    e_neg, e_all = negation_scope(window)
+    if s_has:
+        return bool(s_neg & e_all)
+    return bool(e_neg & s_all)
 
 
 @dataclass(frozen=True)
@@ -222,10 +318,17 @@ class SupportScorer:
             a, b = self.embedder.embed([sentence, window])
             sim = float(sum(x * y for x, y in zip(a, b, strict=True)))
         ev_numbers = _numbers(ev.text)
-        missing = [f"{k} '{v}'" for k, v in specifics(sentence) if not _present(k, v, ev.text, ev_numbers)]
+        own = {a for a, rids in self.aliases.items() if ev.review_id in rids}
+        missing = [
+            f"{k} '{v}'"
+            for k, v in specifics(sentence)
+            if not _present(k, v, ev.text, ev_numbers) and not (k == "name" and v.lower() in own)
+        ]
         reasons: list[str] = []
-        if has_negation(sentence) != has_negation(window):
+        if polarity_conflict(sentence, window):
             reasons.append("negation differs from the evidence")
+        if roles_swapped(sentence, window):
+            reasons.append("the people named appear in the other order in the evidence (roles swapped?)")
         if ev.review_id:
             for alias, rids in self.mentioned_reviews(sentence).items():
                 if ev.review_id not in rids:
