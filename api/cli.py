@@ -195,6 +195,107 @@ def search(
 
 
 @app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    k: Annotated[int, typer.Option("-k", help="Passages to draw the answer from (1-50).")] = 8,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the reviews, with numbered citations."""
+    from api.routes.ask import to_response
+    from rag.answer import answer_question
+
+    if not question.strip():
+        _fail("question must not be empty")
+    if not 1 <= k <= 50:
+        _fail(f"-k must be between 1 and 50 (got {k})")
+    a = answer_question(_qa(), question, k)
+    if as_json:
+        _print_json(to_response(a).model_dump())
+        return
+    typer.echo(a.answer)
+    if a.note:
+        typer.secho(a.note, fg=typer.colors.YELLOW)
+    if a.citations:
+        typer.echo("")
+    for c in a.citations:
+        where = f"lines {c.lines[0]}–{c.lines[1]}" if c.lines else (f"pages {c.pages[0]}–{c.pages[1]}" if c.pages else "")
+        typer.echo(f"[{c.n}] {c.label} ({where})")
+    if a.refused:
+        typer.echo("\nNearest passages:")
+        for p in a.passages[:3]:
+            typer.echo(f"  - {p.chunk.label}")
+
+
+@app.command()
+def score(
+    question: Annotated[str, typer.Argument(help="The question the answer replies to.")],
+    answer: Annotated[str, typer.Argument(help="The answer to score ('-' reads it from stdin).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Score any answer's faithfulness to the reviews, sentence by sentence."""
+    from api.routes.evaluate import run_evaluation
+    from api.schemas import EvaluateRequest
+
+    if answer == "-":
+        answer = sys.stdin.read()
+    try:
+        body = EvaluateRequest(question=question, answer=answer)
+    except ValueError as e:
+        _fail(str(e))
+    res = run_evaluation(_qa(), body)
+    if as_json:
+        _print_json(res.model_dump())
+        return
+    for v in res.sentences:
+        mark = typer.style("supported  ", fg=typer.colors.GREEN) if v.supported else typer.style("UNSUPPORTED", fg=typer.colors.RED)
+        typer.echo(f"{mark} {v.score:.2f}  {v.sentence}")
+        for r in v.reasons:
+            typer.echo(f"              - {r}")
+    typer.echo(f"\nfaithfulness {res.faithfulness:.2f}")
+
+
+@app.command(name="eval")
+def eval_cmd(
+    dataset: Annotated[Path, typer.Option(help="Questions file (JSON lines).")] = Path("eval/questions.jsonl"),
+    out: Annotated[Path, typer.Option(help="Folder for report.md, report.json and plots.")] = Path("eval/out"),
+    baseline: Annotated[bool, typer.Option("--baseline", help="Also score the naive LangChain pipeline.")] = False,
+    limit: Annotated[int, typer.Option(help="Only the first N questions (0 = all).")] = 0,
+) -> None:
+    """Evaluate retrieval and answers on an eval set and write a readable report."""
+    from eval.metrics import load_questions
+    from eval.report import write_report
+    from eval.runner import run_eval
+
+    try:
+        questions = load_questions(dataset)
+    except (OSError, ValueError, KeyError) as e:
+        _fail(f"cannot read dataset {str(dataset)!r}: {e}")
+    if limit:
+        questions = questions[:limit]
+    settings = _settings()
+    qa = _qa(settings)
+    if not qa.store.manifest.reviews:
+        _fail("the index is empty: run `reviewqa ingest data/reviews` first")
+    base = None
+    if baseline:
+        from eval.baseline import NaiveBaseline
+
+        typer.echo("building the naive LangChain baseline…", err=True)
+        base = NaiveBaseline(settings.reviews_dir, qa.embedder)
+    with typer.progressbar(length=len(questions), label="evaluating", file=sys.stderr) as bar:
+        summary = run_eval(qa, questions, base, progress=lambda r: bar.update(1))
+    if base:
+        base.close()
+    path = write_report(summary, out, str(dataset))
+    r, a = summary["retrieval"], summary["answers"]
+    typer.echo(
+        f"recall@500/1000/2000 {r.get('recall@500', 0):.3f}/{r.get('recall@1000', 0):.3f}/"
+        f"{r.get('recall@2000', 0):.3f}, MRR {r.get('mrr', 0):.3f}; citation validity "
+        f"{a['citation_validity']:.1%}; report: {path}"
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,

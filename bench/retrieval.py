@@ -53,6 +53,8 @@ def main() -> None:
             variants = {
                 "dense only": dict(bm25_weight=0.0),
                 "bm25 only": dict(dense_weight=0.0),
+                "no sentence vectors": dict(sentence_weight=0.0),
+                "acronyms in dense query too": dict(expand_dense=True),
                 "no acronym expansion": dict(use_acronyms=False),
                 "no review mentions": dict(use_mentions=False),
                 "no kind boost": dict(use_kinds=False),

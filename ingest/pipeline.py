@@ -26,6 +26,7 @@ from ingest.sections import parse_review
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import IngestError, ReviewQAError
+from rag.sentences import sentence_units
 from rag.store import ChunkStore
 from rag.types import Chunk, ParsedReview
 
@@ -106,6 +107,18 @@ def _unchanged(store: ChunkStore, review_id: str, sha: str) -> bool:
     return bool(entry) and entry["sha256"] == sha and entry.get("parser") == PARSER_VERSION
 
 
+def embed_sentences(chunks: list[Chunk], store: ChunkStore, embedder: Embedder) -> int:
+    """Store one vector per sentence of each chunk that lacks them (sentence-level dense
+    search, and the answerer's sentence scores without embedding at question time)."""
+    done = store.chunks_with_sentences([c.id for c in chunks])
+    todo = [c for c in chunks if c.id not in done]
+    rows = [(c.id, s, e, c.text[s:e]) for c in todo for s, e in sentence_units(c.text)]
+    for i in range(0, len(rows), EMBED_BATCH * 4):
+        part = rows[i : i + EMBED_BATCH * 4]
+        store.upsert_sentences(part, embedder.embed([r[3] for r in part]))
+    return len(rows)
+
+
 def ingest_file(path: Path, store: ChunkStore, embedder: Embedder, settings: Settings) -> FileResult:
     doc = load_document(path)
     entry = store.manifest.reviews.get(doc.review_id)
@@ -137,6 +150,7 @@ def ingest_file(path: Path, store: ChunkStore, embedder: Embedder, settings: Set
     for i in range(0, len(new), EMBED_BATCH):
         batch = new[i : i + EMBED_BATCH]
         store.upsert(batch, embedder.embed([c.embed_text for c in batch]))
+    embed_sentences(live, store, embedder)
     store.commit_review(parsed.meta, PARSER_VERSION, ids, parsed.acronyms)
     return FileResult(
         path=str(path),

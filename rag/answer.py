@@ -21,9 +21,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from rag.retrieval import Filters
 from rag.service import ReviewQA
-from rag.support import STOP, Evidence, SupportScorer, content_terms, sentences_with_spans
+from rag.sentences import sentence_units
+from rag.support import STOP, Evidence, SupportScorer, content_terms
 from rag.types import Answer, Citation, Passage, SentenceSupport
 
 REFUSAL = (
@@ -35,6 +38,7 @@ _ANAPHOR = re.compile(
     r"Furthermore|In addition|As a result|Therefore|Consequently|Despite this|Such)\b"
 )
 _LEAD_NUM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+|-\s+)")
+MAX_PER_PASSAGE = 12
 _GENERIC = frozenset(
     "review reviews case child children happen happened went wrong what why how did say said "
     "tell found find show describe explain anything issue issues ok".split()
@@ -49,7 +53,8 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
-    vec: list[float] | None = None
+    vec: Any = None
+    row: int = -1  # row in the index's sentence matrix, -1 = embed at question time
 
 
 class _VecCache:
@@ -75,6 +80,14 @@ class _VecCache:
 
 
 _CACHE = _VecCache()
+_REVIEW_VOCAB: dict[tuple[int, str], set[str]] = {}
+# Words about the request itself, not about its subject.
+_META = frozenset(
+    "passage passages quote quotes quoting quotable paragraph paragraphs section sections "
+    "report reports text wording words trainer trainers training please exact exactly cite "
+    "citation summary summarise summarize explain describe list give show find tell "
+    "question questions answer answers document documents".split()
+)
 _VOCAB: dict[int, tuple[set[str], dict[str, float]]] = {}
 
 
@@ -94,16 +107,21 @@ def corpus_stats(qa: ReviewQA) -> tuple[set[str], dict[str, float]]:
     return _VOCAB[key]
 
 
-def _dot(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b, strict=True))
+def _dot(a: Any, b: Any) -> float:
+    return float(np.dot(a, b))
 
 
-def candidates(passages: list[Passage], max_per_passage: int = 12) -> list[Candidate]:
+def candidates(
+    passages: list[Passage], spans_of: dict[str, list[tuple[int, int, int]]] | None = None
+) -> list[Candidate]:
+    """Sentences of the passages worth quoting. ``spans_of`` gives the index's stored
+    sentence spans (and vector rows) so no sentence is embedded at question time."""
     out: list[Candidate] = []
     for rank, p in enumerate(passages):
         text = p.chunk.text
-        spans = sentences_with_spans(text)[:max_per_passage]
-        for i, (s, e) in enumerate(spans):
+        stored = (spans_of or {}).get(p.chunk.id)
+        units = stored or [(s, e, -1) for s, e in sentence_units(text)]
+        for i, (s, e, row) in enumerate(units[:MAX_PER_PASSAGE]):
             m = _LEAD_NUM.match(text[s:e])
             if m:
                 s += m.end()
@@ -111,43 +129,81 @@ def candidates(passages: list[Passage], max_per_passage: int = 12) -> list[Candi
             if len(seg.split()) < 6 or not re.search(r"[a-z]", seg):
                 continue
             if _ANAPHOR.match(seg) and i > 0:
-                ps, _ = spans[i - 1]
+                ps = units[i - 1][0]
                 pm = _LEAD_NUM.match(text[ps:e])
                 ps += pm.end() if pm else 0
                 if len(text[ps:e].split()) <= 90:
                     s, seg = ps, text[ps:e]
-            out.append(Candidate(p, rank, s, e, seg))
+            c = Candidate(p, rank, s, e, seg)
+            c.row = row
+            out.append(c)
     return out
 
 
+def review_vocab(qa: ReviewQA, review_id: str) -> set[str]:
+    key = (id(qa.engine.view), review_id)
+    if key not in _REVIEW_VOCAB:
+        terms: set[str] = set()
+        for c in qa.engine.view.by_review.get(review_id, []):
+            terms.update(content_terms(c.text + " " + " ".join(c.section_path)))
+        if len(_REVIEW_VOCAB) > 64:
+            _REVIEW_VOCAB.clear()
+        _REVIEW_VOCAB[key] = terms
+    return _REVIEW_VOCAB[key]
+
+
 def unknown_terms(question: str, qa: ReviewQA) -> list[str]:
-    """Distinctive question words (capitalised names, long words) absent from every review."""
+    """Content words of the question that no indexed review ever uses, or names
+    (capitalised words) that the reviews it asks about never use. If the reviews never mention
+    "Ofsted" or "county lines", they cannot say anything about it: refuse, and say which
+    word was missing so the user can rephrase."""
     vocab, _ = corpus_stats(qa)
+    plan = qa.engine.plan(question)
+    scoped = plan.review_ids if plan.review_ids and not plan.cross_review else ()
+    scope_vocab = set().union(*(review_vocab(qa, r) for r in scoped)) if scoped else None
+    alias_words = {w for a in qa.engine.view.aliases for w in a.split()}
     missing = []
-    for m in re.finditer(r"\b[A-Za-z][A-Za-z'-]{3,}\b", question):
+    for m in re.finditer(r"(?<![\w'’])[A-Za-z]{4,}(?![\w'’])", question):
         w = m.group(0)
-        if w.lower() in STOP or w.lower() in _GENERIC:
+        low = w.lower()
+        if low in STOP or low in _GENERIC or low in _META or low in alias_words:
             continue
         terms = content_terms(w)
-        if terms and all(t not in vocab for t in terms) and (w[0].isupper() and m.start() > 0):
+        if not terms:
+            continue
+        if all(t not in vocab for t in terms):
             missing.append(w)
-    return missing
+        elif (
+            scope_vocab is not None
+            and w[0].isupper()
+            and m.start() > 0  # a name (Ofsted, Haringey), not the first word
+            and all(t not in scope_vocab for t in terms)
+        ):
+            missing.append(w)
+    return list(dict.fromkeys(missing))
 
 
 def select_sentences(
     qa: ReviewQA, question: str, passages: list[Passage], *, max_sentences: int, cross: bool
 ) -> list[Candidate]:
-    cands = candidates(passages)
+    view = qa.engine.view
+    cands = candidates(passages, view.sent_spans)
     if not cands:
         return []
     plan = qa.engine.plan(question)
     _, idf = corpus_stats(qa)
     q_terms = set(content_terms(plan.expanded)) - {t for w in _GENERIC for t in content_terms(w)}
     q_weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
-    vecs = _CACHE.embed(qa.embedder, [plan.expanded] + [c.text for c in cands])
-    qv = vecs[0]
-    for c, v in zip(cands, vecs[1:], strict=True):
-        c.vec = v
+    missing = [c for c in cands if c.row < 0]
+    qv = np.asarray(qa.engine.embed_query(plan.text), dtype=np.float32)
+    if missing:
+        for c, v in zip(missing, _CACHE.embed(qa.embedder, [c.text for c in missing]), strict=True):
+            c.vec = np.asarray(v, dtype=np.float32)
+    for c in cands:
+        if c.row >= 0:
+            c.vec = view.sent_matrix[c.row]
+    for c in cands:
+        v = c.vec
         terms = set(content_terms(c.text))
         lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
         prior = 1.0 / (1.0 + 0.25 * c.rank)
@@ -197,7 +253,8 @@ def extractive_answer(
     missing = unknown_terms(question, qa)
     evidence = max((c.score for c in picked), default=0.0)
     if not picked or evidence < qa.settings.refuse_below or missing:
-        why = f" (the reviews never mention {', '.join(repr(m) for m in missing)})" if missing else ""
+        why = (f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}"
+               + (" in the review(s) you named)" if plan.review_ids and not cross else ")")) if missing else ""
         return Answer(
             question=question, answer=REFUSAL + why, refused=True, mode=mode,  # type: ignore[arg-type]
             passages=tuple(passages), note=note,

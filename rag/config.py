@@ -39,11 +39,11 @@ class Settings(BaseSettings):
         description="'minilm' = packaged all-MiniLM-L6-v2; 'hash' = deterministic test embedder.",
     )
     chunk_target_tokens: int = Field(
-        default=180,
+        default=120,
         description="Chunk packing target (tiktoken cl100k tokens). The embedder reads 256 "
         "word pieces; a ~30-token header + 180 tokens of text stays inside it.",
     )
-    chunk_max_tokens: int = Field(default=220, description="Hard maximum tokens per chunk.")
+    chunk_max_tokens: int = Field(default=160, description="Hard maximum tokens per chunk.")
     api_key: str | None = Field(
         default=None, description="Key for write endpoints (upload, delete); unset = writes off."
     )

@@ -31,6 +31,11 @@ from rag.service import ReviewQA
 from rag.support import Evidence, SupportResult, SupportScorer, sentences_with_spans, specifics
 from rag.types import Answer, Citation, Passage, SentenceSupport
 
+# Cap on the reply: five cited sentences are ~150-250 tokens; small models that never
+# stop (SmolLM2-135M ran 1,454 tokens, to the end of its 2,048-token window, in 60 s on
+# a busy 2-core machine) are cut off here, and whatever they wrote is still verified.
+MAX_REPLY_TOKENS = 400
+
 
 def build_chat_model(settings: Settings) -> Any:
     """A LangChain ``ChatOpenAI`` for the configured OpenAI-compatible server.
@@ -46,6 +51,9 @@ def build_chat_model(settings: Settings) -> Any:
         model=settings.llm_model,
         api_key=settings.llm_api_key,  # type: ignore[arg-type]
         temperature=0,
+        # Sent as "max_tokens", which every OpenAI-compatible server reads; LangChain's own
+        # max_tokens goes out as "max_completion_tokens", which llama.cpp's server ignores.
+        extra_body={"max_tokens": MAX_REPLY_TOKENS},
         timeout=settings.llm_timeout,
         # One attempt: on failure the caller answers extractively at once.
         max_retries=0,
@@ -281,9 +289,9 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
                 lines=ch.lines, pages=ch.pages,
             ))
             ns.append(n)
-        assert v.result is not None
+        score = v.result.score if v.result else 0.0
         support.append(SentenceSupport(
-            sentence=v.sentence.text, citations=tuple(ns), supported=True, score=v.result.score,
+            sentence=v.sentence.text, citations=tuple(ns), supported=True, score=score,
         ))
         marks = "".join(f"[{n}]" for n in ns)
         lines.setdefault(v.sentence.line, []).append(f"{v.sentence.text} {marks}")
@@ -296,7 +304,7 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
                      + ", ".join(f"[S{k}]" for k in invalid))
     if dropped and citations:
         notes.append(f"{dropped} of {len(verdicts)} sentences of the model's answer were "
-                     "dropped: the passages they cite do not support them")
+                     "dropped as not supported by the passages they cite")
     if not citations:
         if verdicts and not any(v.sentence.keys for v in verdicts) and _ABSTAIN.search(text):
             notes.append("the model said the passages do not answer the question")
@@ -339,14 +347,21 @@ def _note(parts: list[str]) -> str | None:
 def _reason(e: Exception) -> str:
     """A short, readable reason for a model failure (the caller shows it to the user)."""
     name = type(e).__name__
+    root: BaseException = e
+    while root.__cause__ is not None and root.__cause__ is not root:
+        root = root.__cause__
+    detail = _short(str(root)) if root is not e else ""
     if "Timeout" in name:
         return "the model timed out"
     if "Connection" in name:
-        return "could not connect to the model server"
-    msg = " ".join(str(e).split())
-    if len(msg) > 160:
-        msg = msg[:157] + "..."
+        return "could not reach the model server" + (f" ({detail})" if detail else "")
+    msg = _short(str(e))
     return f"{name}: {msg}" if msg else name
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- judge --------------------------------------------------------------------------

@@ -78,6 +78,7 @@ class ChunkStore:
         self.home.mkdir(parents=True, exist_ok=True)
         self._client = client
         self._collection = None
+        self._sentences = None
         self.lock = threading.RLock()
         self.manifest = Manifest(self.home / "manifest.json")
 
@@ -114,7 +115,66 @@ class ChunkStore:
             )
         return self._collection
 
+    @property
+    def sentence_collection(self) -> Any:
+        """One vector per sentence of each chunk (id ``{chunk_id}:{i}``), for sentence-level
+        dense search; kept in step with the chunks by ``delete_ids``."""
+        if self._sentences is None:
+            self._sentences = self.client.get_or_create_collection(
+                f"{self.settings.collection}-sentences",
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
+        return self._sentences
+
     # --- writes ------------------------------------------------------------------
+
+    def chunks_with_sentences(self, chunk_ids: list[str]) -> set[str]:
+        """Chunk ids whose sentence vectors are stored (the last one written counts)."""
+        out: set[str] = set()
+        for i in range(0, len(chunk_ids), 200):
+            part = chunk_ids[i : i + 200]
+            got = self.sentence_collection.get(
+                where={"$and": [{"chunk_id": {"$in": part}}, {"last": True}]}, include=["metadatas"]
+            )
+            out.update(m["chunk_id"] for m in got["metadatas"])
+        return out
+
+    def upsert_sentences(
+        self, rows: list[tuple[str, int, int, str]], vectors: list[list[float]]
+    ) -> None:
+        """rows: (chunk_id, start, end, text) in chunk order; the last row of each chunk is
+        flagged so a crash between rows is detected as 'not stored'."""
+        last_of: dict[str, int] = {}
+        for i, (cid, *_rest) in enumerate(rows):
+            last_of[cid] = i
+        seq: dict[str, int] = {}
+        ids, metas, docs = [], [], []
+        for i, (cid, start, end, text) in enumerate(rows):
+            n = seq.get(cid, 0)
+            seq[cid] = n + 1
+            ids.append(f"{cid}:{n}")
+            metas.append({"chunk_id": cid, "start": start, "end": end, "last": last_of[cid] == i})
+            docs.append(text)
+        for i in range(0, len(ids), 256):
+            self.sentence_collection.upsert(
+                ids=ids[i : i + 256], embeddings=vectors[i : i + 256],
+                documents=docs[i : i + 256], metadatas=metas[i : i + 256],
+            )
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[tuple[int, int, list[float]]]]:
+        """chunk id -> [(start, end, vector)] in text order."""
+        out: dict[str, list[tuple[int, int, list[float]]]] = {}
+        for i in range(0, len(chunk_ids), 200):
+            part = chunk_ids[i : i + 200]
+            got = self.sentence_collection.get(
+                where={"chunk_id": {"$in": part}}, include=["metadatas", "embeddings"]
+            )
+            for m, v in zip(got["metadatas"], got["embeddings"], strict=True):
+                out.setdefault(m["chunk_id"], []).append((m["start"], m["end"], list(v)))
+        for rows in out.values():
+            rows.sort(key=lambda r: r[0])
+        return out
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -153,6 +213,8 @@ class ChunkStore:
     def delete_ids(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 500):
             self.collection.delete(ids=ids[i : i + 500])
+        for i in range(0, len(ids), 200):
+            self.sentence_collection.delete(where={"chunk_id": {"$in": ids[i : i + 200]}})
 
     def commit_review(
         self,

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 import Stemmer
 
 from rag.embeddings import Embedder
+from rag.sentences import sentences_with_spans
 
 _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
-_SENT_SPLIT = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“‘\"(\d])|\n+")
 STOP = frozenset(
     """a an the and or but if of at by for with about against between into through during
     before after above below to from up down in out on off over under again further then
@@ -91,26 +91,6 @@ def content_terms(text: str) -> list[str]:
     words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
     words = [NUMBER_WORDS.get(w, w) for w in words if w and w not in STOP]
     return [t for t in _STEM.stemWords(words) if t]
-
-
-def sentences_with_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character spans of the sentences of ``text`` (verbatim slices)."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in _SENT_SPLIT.finditer(text):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    out = []
-    for s, e in spans:
-        seg = text[s:e]
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if seg.strip():
-            out.append((s + lead, e - trail))
-    return out
 
 
 def _numbers(text: str) -> set[str]:
