@@ -147,7 +147,8 @@ class EvidenceIn(BaseModel):
 
 
 class CitationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # extra fields are ignored so /ask's citations can be passed back as they are
+    model_config = ConfigDict(extra="ignore")
 
     n: int = Field(ge=1, description="the marker number used in the answer, e.g. 2 for [2]")
     passage_id: str | None = None

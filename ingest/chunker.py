@@ -93,9 +93,17 @@ def _para_range(paras: list[str]) -> str:
     return paras[0] if len(paras) == 1 else f"{paras[0]}–{paras[-1]}"
 
 
+def _short(title: str, limit: int = 60) -> str:
+    """A section title cut at a word boundary for labels ("5.4 The management of…")."""
+    title = title.rstrip(". ")
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
+
+
 def make_label(meta: ReviewMeta, section: Section, paras: list[str], part: tuple[int, int] | None) -> str:
     """Citation label, e.g. 'Child J (Luton, 2017) §2.6 Findings in Detail > Finding 2, ¶2.6.14'."""
-    path = section.path
+    path = [_short(p) for p in section.path]
     tail = " > ".join(path[-2:]) if len(path) > 1 and not re.match(r"^\d", path[-1]) else path[-1]
     label = f"{meta.title} §{tail}"
     if paras:

@@ -118,6 +118,8 @@ def candidates(
     sentence spans (and vector rows) so no sentence is embedded at question time."""
     out: list[Candidate] = []
     for rank, p in enumerate(passages):
+        if p.chunk.kind == "front_matter":
+            continue  # acknowledgements and title pages are not evidence
         text = p.chunk.text
         stored = (spans_of or {}).get(p.chunk.id)
         units = stored or [(s, e, -1) for s, e in sentence_units(text)]
@@ -126,8 +128,8 @@ def candidates(
             if m:
                 s += m.end()
             seg = text[s:e]
-            if len(seg.split()) < 6 or not re.search(r"[a-z]", seg):
-                continue
+            if len(seg.split()) < 6 or not re.search(r"[a-z]", seg) or seg.rstrip().endswith((":", ":-")):
+                continue  # too short to stand alone, or a list intro / heading
             if _ANAPHOR.match(seg) and i > 0:
                 ps = units[i - 1][0]
                 pm = _LEAD_NUM.match(text[ps:e])

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from rag.support import Evidence, SupportResult, SupportScorer
 
 _MARK = re.compile(r"\s*\[(?:S|s)?(\d{1,3})\]")
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])|\n+")
+_SPLIT = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z“\"(])|\n+")
+# "Child K (Lambeth and Bromley, 2018): " at the start of a paragraph names the review
+_LABEL = re.compile(r"^[^:\n]{3,90}\(\s*[^()]*\d{4}\s*\):\s+")
 
 
 @dataclass
@@ -49,7 +51,7 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, cited numbers) for each sentence of an answer."""
     out = []
     for raw in _SPLIT.split(answer.strip()):
-        raw = raw.strip()
+        raw = _LABEL.sub("", raw.strip())
         if not raw:
             continue
         cites = [int(n) for n in _MARK.findall(raw)]

@@ -278,8 +278,8 @@ class SearchEngine:
             c = view.chunks[cid]
             if plan.kinds and c.kind in plan.kinds:
                 s *= 1 + cfg.kind_boost
-            if c.kind == "glossary" and "glossary" not in (filters.kinds or []):
-                s *= cfg.glossary_weight
+            if c.kind in ("glossary", "front_matter") and c.kind not in (filters.kinds or []):
+                s *= cfg.glossary_weight  # definitions and acknowledgements are rarely evidence
             scored.append((cid, s))
         scored.sort(key=lambda t: -t[1])
         if cfg.diversify and plan.cross_review:
