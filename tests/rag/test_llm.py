@@ -21,12 +21,21 @@ from pydantic import Field
 from rag.answer import answer_question
 from rag.config import Settings
 from rag.errors import LLMError, PromptError
-from rag.llm import build_chat_model, judge_support, llm_answer, reply_text, split_reply
+from rag.llm import (
+    MAX_REPLY_TOKENS,
+    build_chat_model,
+    judge_support,
+    llm_answer,
+    reply_text,
+    split_reply,
+)
 from rag.prompts import load_prompt
+from rag.retrieval import Filters
 from rag.support import sentences_with_spans
 from rag.types import Answer, Passage
 
 AGES_Q = "How old were Child A and Child B, and why was the review held?"
+BOLTON = Filters(review_ids=["bolton-child-a-b"])
 AGES = "aged 3 and 2"
 
 
@@ -80,7 +89,7 @@ def claim(p: Passage) -> str:
 @pytest.fixture(scope="module")
 def passages(corpus_qa) -> list[Passage]:  # noqa: ANN001
     """Three real passages, the one stating the children's ages second."""
-    found = corpus_qa.engine.search(AGES_Q, 8)
+    found = corpus_qa.engine.search(AGES_Q, 8, BOLTON)
     ages = [p for p in found if AGES in p.chunk.text]
     assert ages, "the Bolton passage giving the children's ages was not retrieved"
     others = [p for p in found if p is not ages[0] and plain_sentences(p)]
@@ -248,10 +257,10 @@ def test_failing_model_falls_back_to_extractive(corpus_qa) -> None:
 
 
 def test_answer_question_uses_the_model_when_configured(corpus_qa) -> None:
-    found = corpus_qa.engine.search(AGES_Q, 8)
+    found = corpus_qa.engine.search(AGES_Q, 8, BOLTON)
     i = next(i for i, p in enumerate(found) if AGES in p.chunk.text)
     qa = with_llm(corpus_qa, scripted(f"{ages_sentence(found[i])} [S{i + 1}]"))
-    a = answer_question(qa, AGES_Q, k=8)
+    a = answer_question(qa, AGES_Q, k=8, filters=BOLTON)
     assert (a.mode, a.refused) == ("llm", False)
     assert_verified(a)
 
@@ -300,6 +309,8 @@ def test_build_chat_model_is_an_openai_client(tmp_path) -> None:  # noqa: ANN001
     assert type(m).__name__ == "ChatOpenAI"
     assert (m.model_name, m.temperature, m.request_timeout, m.max_retries) == (
         "smollm2", 0, 7, 0)
+    assert m._get_request_payload([("user", "hi")])["extra_body"] == {
+        "max_tokens": MAX_REPLY_TOKENS}
     assert str(m.openai_api_base) == "http://127.0.0.1:9/v1"
 
 
