@@ -76,7 +76,9 @@ def ingest(
             if r.status == "failed":
                 typer.secho(f"  FAILED  {r.error}", fg=typer.colors.RED, err=True)
             else:
-                typer.echo(f"  {r.status:9} {r.review_id}: {r.chunks} chunks ({r.embedded} embedded)")
+                typer.echo(
+                    f"  {r.status:9} {r.review_id}: {r.chunks} chunks ({r.embedded} embedded)"
+                )
         typer.echo(
             f"reviews {summary.reviews}, sections {summary.sections}, chunks {summary.chunks}, "
             f"skipped unchanged {summary.skipped_unchanged}, failed {summary.failed}, "
@@ -103,8 +105,13 @@ def outline(
             {
                 "meta": parsed.meta.model_dump(mode="json"),
                 "sections": [
-                    {"path": list(s.path), "kind": s.kind, "label": s.label, "blocks": len(s.blocks),
-                     "paragraphs": [b.para for b in s.blocks if b.para]}
+                    {
+                        "path": list(s.path),
+                        "kind": s.kind,
+                        "label": s.label,
+                        "blocks": len(s.blocks),
+                        "paragraphs": [b.para for b in s.blocks if b.para],
+                    }
                     for s in parsed.sections
                 ],
                 "warnings": list(parsed.warnings),
@@ -160,7 +167,9 @@ def reviews(as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def delete(review_id: Annotated[str, typer.Argument(help="Review id (see `reviewqa reviews`).")]) -> None:
+def delete(
+    review_id: Annotated[str, typer.Argument(help="Review id (see `reviewqa reviews`).")],
+) -> None:
     """Remove one review and its chunks from the index."""
     qa = _qa()
     try:
@@ -186,7 +195,12 @@ def search(
         _fail(f"-k must be between 1 and 50 (got {k})")
     passages = _qa().engine.search(query, k)
     if as_json:
-        _print_json({"query": query, "passages": [PassageOut.from_passage(p).model_dump() for p in passages]})
+        _print_json(
+            {
+                "query": query,
+                "passages": [PassageOut.from_passage(p).model_dump() for p in passages],
+            }
+        )
         return
     for i, p in enumerate(passages, 1):
         typer.secho(f"{i}. {p.chunk.label}  (score {p.score:.4f}, {p.chunk.kind})", bold=True)
@@ -218,7 +232,11 @@ def ask(
     if a.citations:
         typer.echo("")
     for c in a.citations:
-        where = f"lines {c.lines[0]}–{c.lines[1]}" if c.lines else (f"pages {c.pages[0]}–{c.pages[1]}" if c.pages else "")
+        where = (
+            f"lines {c.lines[0]}–{c.lines[1]}"
+            if c.lines
+            else (f"pages {c.pages[0]}–{c.pages[1]}" if c.pages else "")
+        )
         typer.echo(f"[{c.n}] {c.label} ({where})")
     if a.refused:
         typer.echo("\nNearest passages:")
@@ -247,7 +265,11 @@ def score(
         _print_json(res.model_dump())
         return
     for v in res.sentences:
-        mark = typer.style("supported  ", fg=typer.colors.GREEN) if v.supported else typer.style("UNSUPPORTED", fg=typer.colors.RED)
+        mark = (
+            typer.style("supported  ", fg=typer.colors.GREEN)
+            if v.supported
+            else typer.style("UNSUPPORTED", fg=typer.colors.RED)
+        )
         typer.echo(f"{mark} {v.score:.2f}  {v.sentence}")
         for r in v.reasons:
             typer.echo(f"              - {r}")
@@ -256,9 +278,15 @@ def score(
 
 @app.command(name="eval")
 def eval_cmd(
-    dataset: Annotated[Path, typer.Option(help="Questions file (JSON lines).")] = Path("eval/questions.jsonl"),
-    out: Annotated[Path, typer.Option(help="Folder for report.md, report.json and plots.")] = Path("eval/out"),
-    baseline: Annotated[bool, typer.Option("--baseline", help="Also score the naive LangChain pipeline.")] = False,
+    dataset: Annotated[Path, typer.Option(help="Questions file (JSON lines).")] = Path(
+        "eval/questions.jsonl"
+    ),
+    out: Annotated[Path, typer.Option(help="Folder for report.md, report.json and plots.")] = Path(
+        "eval/out"
+    ),
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="Also score the naive LangChain pipeline.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="Only the first N questions (0 = all).")] = 0,
 ) -> None:
     """Evaluate retrieval and answers on an eval set and write a readable report."""
@@ -314,7 +342,10 @@ def serve(
     if ingest_if_empty and not qa.store.manifest.reviews:
         typer.echo(f"index is empty: ingesting {settings.reviews_dir}", err=True)
         summary = ingest_paths([settings.reviews_dir], qa.store, qa.embedder, settings)
-        typer.echo(f"indexed {summary.reviews} reviews, {summary.chunks} chunks in {summary.seconds}s", err=True)
+        typer.echo(
+            f"indexed {summary.reviews} reviews, {summary.chunks} chunks in {summary.seconds}s",
+            err=True,
+        )
         qa.refresh()
     typer.echo(f"ReviewQA on http://{host}:{port}/", err=True)
     uvicorn.run(create_app(settings, qa=qa), host=host, port=port, log_level="warning")

@@ -17,9 +17,7 @@ def get_qa(request: Request) -> ReviewQA:
 QA = Annotated[ReviewQA, Depends(get_qa)]
 
 
-def require_api_key(
-    request: Request, x_api_key: Annotated[str | None, Header()] = None
-) -> None:
+def require_api_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
     """Write endpoints need ``X-API-Key`` equal to REVIEWQA_API_KEY (writes are off if unset)."""
     expected = request.app.state.qa.settings.api_key
     if not expected:

@@ -161,7 +161,8 @@ class EvaluateRequest(BaseModel):
     question: str
     answer: str = Field(max_length=20000)
     passages: list[EvidenceIn] | None = Field(
-        default=None, max_length=50,
+        default=None,
+        max_length=50,
         description="evidence to judge against; omitted = ReviewQA retrieves it",
     )
     citations: list[CitationIn] | None = Field(

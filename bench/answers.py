@@ -45,7 +45,9 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
         ref_ans = sum(1 for b, a, u, _ in rows if a and (b < t or u))
         n_un = sum(1 for r in rows if not r[1])
         n_ans = len(rows) - n_un
-        print(f"  t={t:.2f}: unanswerable refused {ref_un}/{n_un}, answerable wrongly refused {ref_ans}/{n_ans}")
+        print(
+            f"  t={t:.2f}: unanswerable refused {ref_un}/{n_un}, answerable wrongly refused {ref_ans}/{n_ans}"
+        )
     un = sorted(b for b, a, _, _ in rows if not a)
     an = sorted(b for b, a, _, _ in rows if a)
     print(f"  unanswerable scores: {[round(x, 3) for x in un]}")
@@ -85,26 +87,36 @@ def main() -> None:
                 refused_un += a.refused
         n_un = sum(not q.answerable for q in questions)
         n_ans = len(questions) - n_un
-        print(f"\n{len(questions)} questions ({n_ans} answerable, {n_un} unanswerable), extractive mode")
+        print(
+            f"\n{len(questions)} questions ({n_ans} answerable, {n_un} unanswerable), extractive mode"
+        )
         print(f"unanswerable refused: {refused_un}/{n_un} = {refused_un / max(1, n_un):.1%}")
-        print(f"answerable wrongly refused: {refused_ans}/{n_ans} = {refused_ans / max(1, n_ans):.1%}")
-        print(f"citations verbatim in their passage: {valid}/{total_c} = {valid / max(1, total_c):.1%}")
+        print(
+            f"answerable wrongly refused: {refused_ans}/{n_ans} = {refused_ans / max(1, n_ans):.1%}"
+        )
+        print(
+            f"citations verbatim in their passage: {valid}/{total_c} = {valid / max(1, total_c):.1%}"
+        )
         print(f"answer facts present (lenient, refusals count 0): {mean(facts):.3f}")
-        print(f"/ask in process, warm: p50 {statistics.median(lat):.0f} ms, p95 {percentile(lat, 95):.0f} ms")
+        print(
+            f"/ask in process, warm: p50 {statistics.median(lat):.0f} ms, p95 {percentile(lat, 95):.0f} ms"
+        )
         load_test(qa, [q.question for q in questions], args.seconds, args.clients)
 
 
 def load_test(qa, qs: list[str], seconds: float, clients: int) -> None:  # noqa: ANN001
-    import uvicorn
-
     import socket
+
+    import uvicorn
 
     from api.app import create_app
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(qa=qa), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(qa=qa), host="127.0.0.1", port=port, log_level="warning")
+    )
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
     while not server.started:

@@ -36,14 +36,24 @@ class NaiveBaseline:
         self.n_chunks = len(texts)
         vecs = embedder.embed(texts)
         for i in range(0, len(ids), 256):
-            self.col.add(ids=ids[i : i + 256], embeddings=vecs[i : i + 256],
-                         documents=texts[i : i + 256], metadatas=metas[i : i + 256])
+            self.col.add(
+                ids=ids[i : i + 256],
+                embeddings=vecs[i : i + 256],
+                documents=texts[i : i + 256],
+                metadatas=metas[i : i + 256],
+            )
 
     def search(self, query: str, k: int = 20) -> list[tuple[str, str]]:
         """(review_id, text) best first."""
-        res = self.col.query(query_embeddings=self.embedder.embed([query]), n_results=k,
-                             include=["documents", "metadatas"])
-        return [(m["review_id"], d) for d, m in zip(res["documents"][0], res["metadatas"][0], strict=True)]
+        res = self.col.query(
+            query_embeddings=self.embedder.embed([query]),
+            n_results=k,
+            include=["documents", "metadatas"],
+        )
+        return [
+            (m["review_id"], d)
+            for d, m in zip(res["documents"][0], res["metadatas"][0], strict=True)
+        ]
 
     def close(self) -> None:
         self.tmp.cleanup()

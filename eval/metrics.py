@@ -52,8 +52,11 @@ def load_questions(path: Path = DATASET) -> list[Question]:
             raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from e
         out.append(
             Question(
-                id=d["id"], question=d["question"], type=d["type"],
-                answerable=bool(d.get("answerable", True)), reviews=tuple(d.get("reviews", [])),
+                id=d["id"],
+                question=d["question"],
+                type=d["type"],
+                answerable=bool(d.get("answerable", True)),
+                reviews=tuple(d.get("reviews", [])),
                 gold=tuple(Gold(g["review_id"], g["quote"]) for g in d.get("gold", [])),
                 facts=tuple(d.get("facts", [])),
             )
@@ -129,7 +132,11 @@ def fact_recall(facts: Sequence[str], answer: str) -> float:
     have = set(words(answer))
     hits = 0
     for f in facts:
-        fw = [w for w in words(f) if w not in {"the", "a", "an", "of", "to", "and", "in", "was", "were"}]
+        fw = [
+            w
+            for w in words(f)
+            if w not in {"the", "a", "an", "of", "to", "and", "in", "was", "were"}
+        ]
         if not fw:
             continue
         need = len(fw) if len(fw) <= 2 else -(-2 * len(fw) // 3)

@@ -29,7 +29,9 @@ def plots(summary: dict[str, Any], out: Path) -> list[str]:
     ax.plot(BUDGETS, [ret[f"recall@{b}"] for b in BUDGETS], marker="o", label="ReviewQA")
     if "baseline" in summary:
         base = summary["baseline"]
-        ax.plot(BUDGETS, [base[f"recall@{b}"] for b in BUDGETS], marker="s", label="naive LangChain")
+        ax.plot(
+            BUDGETS, [base[f"recall@{b}"] for b in BUDGETS], marker="s", label="naive LangChain"
+        )
     ax.set_xlabel("context budget (tokens)")
     ax.set_ylabel("recall of gold quotes")
     ax.set_ylim(0, 1)
@@ -49,8 +51,12 @@ def plots(summary: dict[str, Any], out: Path) -> list[str]:
     w = 0.4 if "baseline_by_type" in summary else 0.8
     ax.bar([x - (w / 2 if w < 0.8 else 0) for x in xs], ours, width=w, label="ReviewQA")
     if "baseline_by_type" in summary:
-        ax.bar([x + w / 2 for x in xs], [summary["baseline_by_type"][t]["recall@1000"] for t in types],
-               width=w, label="naive LangChain")
+        ax.bar(
+            [x + w / 2 for x in xs],
+            [summary["baseline_by_type"][t]["recall@1000"] for t in types],
+            width=w,
+            label="naive LangChain",
+        )
     ax.set_xticks(list(xs))
     ax.set_xticklabels(types, rotation=30, ha="right")
     ax.set_ylim(0, 1)
@@ -66,7 +72,9 @@ def plots(summary: dict[str, Any], out: Path) -> list[str]:
 
 def write_report(summary: dict[str, Any], out: Path, dataset: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     images = plots(summary, out)
     ret, ans, lat = summary["retrieval"], summary["answers"], summary["latency_ms"]
     lines = [
@@ -91,18 +99,39 @@ def write_report(summary: dict[str, Any], out: Path, dataset: str) -> Path:
             f"| naive LangChain (1000/200 splitter, MiniLM, Chroma) | {_f(b['recall@500'])} | "
             f"{_f(b['recall@1000'])} | {_f(b['recall@2000'])} | n/a | {_f(b['mrr'])} |"
         )
-    lines += ["", f"![recall vs budget]({images[0]})", "", "### By question type", "",
-              "| type | n | recall@500 | recall@1000 | recall@2000 | MRR | fact recall |", "|---|---|---|---|---|---|---|"]
-    for t, r in summary["by_type"].items():
-        lines.append(f"| {t} | {r['n']} | {_f(r['recall@500'])} | {_f(r['recall@1000'])} | "
-                     f"{_f(r['recall@2000'])} | {_f(r['mrr'])} | {_f(r['fact_recall'])} |")
-    lines += ["", f"![recall by type]({images[1]})", "", "### By review", "",
-              "| review | n | recall@1000 | recall@2000 | MRR |", "|---|---|---|---|---|"]
-    for t, r in summary["by_review"].items():
-        lines.append(f"| {t} | {r['n']} | {_f(r['recall@1000'])} | {_f(r['recall@2000'])} | {_f(r['mrr'])} |")
     lines += [
-        "", "## Answers (extractive unless an LLM is configured)", "",
-        "| metric | value |", "|---|---|",
+        "",
+        f"![recall vs budget]({images[0]})",
+        "",
+        "### By question type",
+        "",
+        "| type | n | recall@500 | recall@1000 | recall@2000 | MRR | fact recall |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t, r in summary["by_type"].items():
+        lines.append(
+            f"| {t} | {r['n']} | {_f(r['recall@500'])} | {_f(r['recall@1000'])} | "
+            f"{_f(r['recall@2000'])} | {_f(r['mrr'])} | {_f(r['fact_recall'])} |"
+        )
+    lines += [
+        "",
+        f"![recall by type]({images[1]})",
+        "",
+        "### By review",
+        "",
+        "| review | n | recall@1000 | recall@2000 | MRR |",
+        "|---|---|---|---|---|",
+    ]
+    for t, r in summary["by_review"].items():
+        lines.append(
+            f"| {t} | {r['n']} | {_f(r['recall@1000'])} | {_f(r['recall@2000'])} | {_f(r['mrr'])} |"
+        )
+    lines += [
+        "",
+        "## Answers (extractive unless an LLM is configured)",
+        "",
+        "| metric | value |",
+        "|---|---|",
         f"| citation validity (quote verbatim in its passage) | {_pct(ans['citation_validity'])} of {ans['citations']} |",
         f"| sentence support rate | {_pct(ans['sentence_support_rate'])} |",
         f"| citation recall (ALCE) | {_pct(ans['citation_recall'])} |",
@@ -112,19 +141,23 @@ def write_report(summary: dict[str, Any], out: Path, dataset: str) -> Path:
         f"| answerable questions wrongly refused | {_pct(ans['false_refusals'])} |",
         "",
         "Support and citation metrics use ReviewQA's own deterministic scorer (see README, "
-        "\"How the support scorer decides\"); extractive answers quote their passages, so they "
+        '"How the support scorer decides"); extractive answers quote their passages, so they '
         "measure the pipeline's bookkeeping more than its judgement.",
         "",
-        "## Latency (in process)", "",
+        "## Latency (in process)",
+        "",
         f"search p50 {lat['search_p50']:.0f} ms, p95 {lat['search_p95']:.0f} ms; "
         f"ask p50 {lat['ask_p50']:.0f} ms, p95 {lat['ask_p95']:.0f} ms.",
         "",
-        "## Where it goes wrong", "",
+        "## Where it goes wrong",
+        "",
     ]
     if summary["wrong_refusals"]:
         lines.append(f"Answerable questions refused: {', '.join(summary['wrong_refusals'])}.")
     if summary["unanswerable_answered"]:
-        lines.append(f"Unanswerable questions answered anyway: {', '.join(summary['unanswerable_answered'])}.")
+        lines.append(
+            f"Unanswerable questions answered anyway: {', '.join(summary['unanswerable_answered'])}."
+        )
     lines.append("")
     for w in summary["worst"]:
         lines += [

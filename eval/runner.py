@@ -14,7 +14,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from eval.metrics import BUDGETS, FOUND, Question, coverage, fact_recall, mean, percentile, score_retrieval
+from eval.metrics import (
+    BUDGETS,
+    FOUND,
+    Question,
+    coverage,
+    fact_recall,
+    mean,
+    percentile,
+    score_retrieval,
+)
 from rag.answer import answer_question, make_scorer
 from rag.faithfulness import evaluate_answer
 from rag.service import ReviewQA
@@ -50,8 +59,9 @@ class QuestionResult:
 
 
 def run_question(qa: ReviewQA, q: Question, baseline: Any | None = None) -> QuestionResult:
-    r = QuestionResult(id=q.id, question=q.question, type=q.type, answerable=q.answerable,
-                       reviews=list(q.reviews))
+    r = QuestionResult(
+        id=q.id, question=q.question, type=q.type, answerable=q.answerable, reviews=list(q.reviews)
+    )
     t0 = time.perf_counter()
     passages = qa.engine.search(q.question, SEARCH_K)
     r.search_ms = (time.perf_counter() - t0) * 1000
@@ -73,12 +83,19 @@ def run_question(qa: ReviewQA, q: Question, baseline: Any | None = None) -> Ques
     r.refused, r.answer = a.refused, a.answer
     texts_by_id = {p.chunk.id: p.chunk for p in a.passages}
     r.citations = len(a.citations)
-    r.citations_valid = sum(c.quote in texts_by_id[c.passage_id].text for c in a.citations
-                            if c.passage_id in texts_by_id)
+    r.citations_valid = sum(
+        c.quote in texts_by_id[c.passage_id].text
+        for c in a.citations
+        if c.passage_id in texts_by_id
+    )
     if a.citations:
         evidence = [
-            Evidence(text=texts_by_id[c.passage_id].text, id=c.passage_id, review_id=c.review_id,
-                     review_title=c.review_title)
+            Evidence(
+                text=texts_by_id[c.passage_id].text,
+                id=c.passage_id,
+                review_id=c.review_id,
+                review_title=c.review_title,
+            )
             for c in a.citations
         ]
         report = evaluate_answer(a.answer, evidence, make_scorer(qa))
@@ -126,11 +143,18 @@ def summarise(results: list[QuestionResult], with_baseline: bool = False) -> dic
         "unanswerable": len(una),
         "retrieval": _retrieval(ans) if ans else {},
         "answers": {
-            "citation_validity": (sum(r.citations_valid for r in results) / max(1, sum(r.citations for r in results))),
+            "citation_validity": (
+                sum(r.citations_valid for r in results) / max(1, sum(r.citations for r in results))
+            ),
             "citations": sum(r.citations for r in results),
-            "sentence_support_rate": sum(r.supported for r in results) / max(1, sum(r.sentences for r in results)),
-            "citation_recall": mean([r.citation_recall for r in cited if r.citation_recall is not None]),
-            "citation_precision": mean([r.citation_precision for r in cited if r.citation_precision is not None]),
+            "sentence_support_rate": sum(r.supported for r in results)
+            / max(1, sum(r.sentences for r in results)),
+            "citation_recall": mean(
+                [r.citation_recall for r in cited if r.citation_recall is not None]
+            ),
+            "citation_precision": mean(
+                [r.citation_precision for r in cited if r.citation_precision is not None]
+            ),
             "fact_recall": mean([r.fact_recall or 0.0 for r in ans]),
             "unanswerable_refused": (sum(r.refused for r in una) / len(una)) if una else None,
             "false_refusals": (sum(r.refused for r in ans) / len(ans)) if ans else None,
@@ -148,12 +172,18 @@ def summarise(results: list[QuestionResult], with_baseline: bool = False) -> dic
         by_type[r.type].append(r)
         for rid in r.reviews:
             by_review[rid].append(r)
-    summary["by_type"] = {t: _retrieval(rs) | {"n": len(rs), "fact_recall": mean([x.fact_recall or 0 for x in rs])}
-                          for t, rs in sorted(by_type.items())}
-    summary["by_review"] = {t: _retrieval(rs) | {"n": len(rs)} for t, rs in sorted(by_review.items())}
+    summary["by_type"] = {
+        t: _retrieval(rs) | {"n": len(rs), "fact_recall": mean([x.fact_recall or 0 for x in rs])}
+        for t, rs in sorted(by_type.items())
+    }
+    summary["by_review"] = {
+        t: _retrieval(rs) | {"n": len(rs)} for t, rs in sorted(by_review.items())
+    }
     if with_baseline and ans:
         summary["baseline"] = _retrieval(ans, key="baseline_recall")
-        summary["baseline_by_type"] = {t: _retrieval(rs, key="baseline_recall") for t, rs in sorted(by_type.items())}
+        summary["baseline_by_type"] = {
+            t: _retrieval(rs, key="baseline_recall") for t, rs in sorted(by_type.items())
+        }
     worst = sorted(ans, key=lambda r: (r.recall["1000"], r.rr))[:8]
     wrong_refusals = [r for r in ans if r.refused]
     missed_refusals = [r for r in una if not r.refused]

@@ -101,7 +101,9 @@ def _short(title: str, limit: int = 60) -> str:
     return title[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
 
 
-def make_label(meta: ReviewMeta, section: Section, paras: list[str], part: tuple[int, int] | None) -> str:
+def make_label(
+    meta: ReviewMeta, section: Section, paras: list[str], part: tuple[int, int] | None
+) -> str:
     """Citation label, e.g. 'Child J (Luton, 2017) §2.6 Findings in Detail > Finding 2, ¶2.6.14'."""
     path = [_short(p) for p in section.path]
     tail = " > ".join(path[-2:]) if len(path) > 1 and not re.match(r"^\d", path[-1]) else path[-1]

@@ -119,7 +119,9 @@ def embed_sentences(chunks: list[Chunk], store: ChunkStore, embedder: Embedder) 
     return len(rows)
 
 
-def ingest_file(path: Path, store: ChunkStore, embedder: Embedder, settings: Settings) -> FileResult:
+def ingest_file(
+    path: Path, store: ChunkStore, embedder: Embedder, settings: Settings
+) -> FileResult:
     doc = load_document(path)
     entry = store.manifest.reviews.get(doc.review_id)
     if entry and entry["meta"].get("source_file") not in (None, "", path.name):
@@ -129,8 +131,12 @@ def ingest_file(path: Path, store: ChunkStore, embedder: Embedder, settings: Set
             "rename the file or delete that review first",
         )
     if _unchanged(store, doc.review_id, doc.sha256):
-        return FileResult(path=str(path), review_id=doc.review_id, status="unchanged",
-                          chunks=len(entry["chunk_ids"]) if entry else 0)
+        return FileResult(
+            path=str(path),
+            review_id=doc.review_id,
+            status="unchanged",
+            chunks=len(entry["chunk_ids"]) if entry else 0,
+        )
     parsed = parse_review(doc, load_overrides(path))
     chunks = chunk_review(
         parsed, target=settings.chunk_target_tokens, max_tokens=settings.chunk_max_tokens

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from rag.retrieval import Filters
-from rag.service import ReviewQA
 from rag.sentences import sentence_units
+from rag.service import ReviewQA
 from rag.support import STOP, Evidence, SupportScorer, content_terms
 from rag.types import Answer, Citation, Passage, SentenceSupport
 
@@ -128,7 +128,11 @@ def candidates(
             if m:
                 s += m.end()
             seg = text[s:e]
-            if len(seg.split()) < 6 or not re.search(r"[a-z]", seg) or seg.rstrip().endswith((":", ":-")):
+            if (
+                len(seg.split()) < 6
+                or not re.search(r"[a-z]", seg)
+                or seg.rstrip().endswith((":", ":-"))
+            ):
                 continue  # too short to stand alone, or a list intro / heading
             if _ANAPHOR.match(seg) and i > 0:
                 ps = units[i - 1][0]
@@ -216,9 +220,12 @@ def select_sentences(
     top = pool[0].score
     per_review: dict[str, int] = {}
     while pool and len(picked) < max_sentences:
+
         def mmr(c: Candidate) -> float:
             red = max((_dot(c.vec, p.vec) for p in picked), default=0.0)  # type: ignore[arg-type]
-            overlap = any(p.passage.id == c.passage.id and p.start < c.end and c.start < p.end for p in picked)
+            overlap = any(
+                p.passage.id == c.passage.id and p.start < c.end and c.start < p.end for p in picked
+            )
             div = 0.08 * per_review.get(c.passage.chunk.review_id, 0) if cross else 0.0
             return 0.7 * c.score - 0.3 * red - div - (10 if overlap else 0)
 
@@ -240,13 +247,15 @@ def _group(picked: list[Candidate]) -> list[tuple[str, list[Candidate]]]:
         groups.setdefault(rid, []).append(c)
         best[rid] = max(best.get(rid, 0.0), c.score)
     order = sorted(groups, key=lambda r: -best[r])
-    return [
-        (r, sorted(groups[r], key=lambda c: (c.passage.chunk.order, c.start))) for r in order
-    ]
+    return [(r, sorted(groups[r], key=lambda c: (c.passage.chunk.order, c.start))) for r in order]
 
 
 def extractive_answer(
-    qa: ReviewQA, question: str, passages: list[Passage], *, mode: str = "extractive",
+    qa: ReviewQA,
+    question: str,
+    passages: list[Passage],
+    *,
+    mode: str = "extractive",
     note: str | None = None,
 ) -> Answer:
     plan = qa.engine.plan(question)
@@ -255,30 +264,48 @@ def extractive_answer(
     missing = unknown_terms(question, qa)
     evidence = max((c.score for c in picked), default=0.0)
     if not picked or evidence < qa.settings.refuse_below or missing:
-        why = (f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}"
-               + (" in the review(s) you named)" if plan.review_ids and not cross else ")")) if missing else ""
+        why = (
+            (
+                f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}"
+                + (" in the review(s) you named)" if plan.review_ids and not cross else ")")
+            )
+            if missing
+            else ""
+        )
         return Answer(
-            question=question, answer=REFUSAL + why, refused=True, mode=mode,  # type: ignore[arg-type]
-            passages=tuple(passages), note=note,
+            question=question,
+            answer=REFUSAL + why,
+            refused=True,
+            mode=mode,  # type: ignore[arg-type]
+            passages=tuple(passages),
+            note=note,
         )
     citations: list[Citation] = []
     support: list[SentenceSupport] = []
     paragraphs: list[str] = []
     groups = _group(picked)
-    for rid, cands in groups:
+    for _rid, cands in groups:
         parts = []
         for c in cands:
             ch = c.passage.chunk
             n = len(citations) + 1
             citations.append(
                 Citation(
-                    n=n, passage_id=ch.id, review_id=ch.review_id, review_title=ch.review_title,
-                    label=ch.label, section_path=ch.section_path, quote=c.text,
-                    lines=ch.lines, pages=ch.pages,
+                    n=n,
+                    passage_id=ch.id,
+                    review_id=ch.review_id,
+                    review_title=ch.review_title,
+                    label=ch.label,
+                    section_path=ch.section_path,
+                    quote=c.text,
+                    lines=ch.lines,
+                    pages=ch.pages,
                 )
             )
             support.append(
-                SentenceSupport(sentence=c.text, citations=(n,), supported=True, score=round(c.score, 4))
+                SentenceSupport(
+                    sentence=c.text, citations=(n,), supported=True, score=round(c.score, 4)
+                )
             )
             parts.append(f"{c.text} [{n}]")
         title = cands[0].passage.chunk.review_title
@@ -314,7 +341,10 @@ def answer_question(
             return llm_answer(qa, question, passages)
         except LLMError as e:
             return extractive_answer(
-                qa, question, passages, mode="llm-fallback",
+                qa,
+                question,
+                passages,
+                mode="llm-fallback",
                 note=f"The language model failed ({e}); this is the extractive answer.",
             )
     return extractive_answer(qa, question, passages)
@@ -326,7 +356,11 @@ def make_scorer(qa: ReviewQA) -> SupportScorer:
 
 def evidence_of(passages: list[Passage]) -> list[Evidence]:
     return [
-        Evidence(text=p.chunk.text, id=p.chunk.id, review_id=p.chunk.review_id,
-                 review_title=p.chunk.review_title)
+        Evidence(
+            text=p.chunk.text,
+            id=p.chunk.id,
+            review_id=p.chunk.review_id,
+            review_title=p.chunk.review_title,
+        )
         for p in passages
     ]

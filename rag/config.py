@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM.")
     llm_api_key: str = Field(default="not-needed", description="API key sent to the LLM.")
     llm_timeout: float = Field(default=60.0, description="Seconds before the LLM call fails.")
+    llm_max_tokens: int = Field(
+        default=400, ge=16, description="Longest reply the LLM may write (tokens)."
+    )
     refuse_below: float = Field(
         default=0.35,
         description="Refuse when the best answer evidence scores below this (calibrated on "
@@ -71,7 +74,9 @@ class Settings(BaseSettings):
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v and not v.startswith(("http://", "https://")):
-            raise ConfigError(f"REVIEWQA_CHROMA_URL must start with http:// or https:// (got {v!r})")
+            raise ConfigError(
+                f"REVIEWQA_CHROMA_URL must start with http:// or https:// (got {v!r})"
+            )
         return v or None
 
     @model_validator(mode="after")

@@ -70,7 +70,10 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
 
 
 def evaluate_answer(
-    answer: str, evidence: list[Evidence], scorer: SupportScorer, judge=None,  # noqa: ANN001
+    answer: str,
+    evidence: list[Evidence],
+    scorer: SupportScorer,
+    judge=None,  # noqa: ANN001
 ) -> FaithfulnessReport:
     """Score ``answer`` against ``evidence``; citation numbers are 1-based evidence indexes."""
     verdicts: list[SentenceVerdict] = []
@@ -82,7 +85,9 @@ def evaluate_answer(
             citations=cites,
             supported=best.supported,
             score=best.score,
-            evidence_id=evidence[best.evidence_index].id if best.evidence_index is not None else None,
+            evidence_id=evidence[best.evidence_index].id
+            if best.evidence_index is not None
+            else None,
             evidence_n=(best.evidence_index + 1) if best.evidence_index is not None else None,
             span=best.span,
             unsupported=best.unsupported,

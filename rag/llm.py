@@ -34,7 +34,7 @@ from rag.types import Answer, Citation, Passage, SentenceSupport
 # Cap on the reply: five cited sentences are ~150-250 tokens; small models that never
 # stop (SmolLM2-135M ran 1,454 tokens, to the end of its 2,048-token window, in 60 s on
 # a busy 2-core machine) are cut off here, and whatever they wrote is still verified.
-MAX_REPLY_TOKENS = 400
+MAX_REPLY_TOKENS = Settings.model_fields["llm_max_tokens"].default  # the default cap
 
 
 def build_chat_model(settings: Settings) -> Any:
@@ -53,7 +53,7 @@ def build_chat_model(settings: Settings) -> Any:
         temperature=0,
         # Sent as "max_tokens", which every OpenAI-compatible server reads; LangChain's own
         # max_tokens goes out as "max_completion_tokens", which llama.cpp's server ignores.
-        extra_body={"max_tokens": MAX_REPLY_TOKENS},
+        extra_body={"max_tokens": settings.llm_max_tokens},
         timeout=settings.llm_timeout,
         # One attempt: on failure the caller answers extractively at once.
         max_retries=0,
@@ -205,8 +205,14 @@ def _score_one(scorer: SupportScorer, sentence: str, p: Passage) -> SupportResul
     sim = 0.0 if r.similarity is None else max(0.0, r.similarity)
     score = r.coverage if r.similarity is None else 0.6 * r.coverage + 0.4 * sim
     return SupportResult(
-        supported=True, score=round(score, 4), evidence_index=r.evidence_index, span=r.span,
-        coverage=r.coverage, similarity=r.similarity, unsupported=[], reasons=[],
+        supported=True,
+        score=round(score, 4),
+        evidence_index=r.evidence_index,
+        span=r.span,
+        coverage=r.coverage,
+        similarity=r.similarity,
+        unsupported=[],
+        reasons=[],
     )
 
 
@@ -254,14 +260,20 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
     prompts = {n: load_prompt(n, qa.settings) for n in ("system", "answer", "refusal")}
     refusal = prompts["refusal"].render(question=question)
     if not passages:
-        return Answer(question=question, answer=refusal, refused=True, mode="llm",
-                      note="No passages were retrieved, so the model was not asked.")
+        return Answer(
+            question=question,
+            answer=refusal,
+            refused=True,
+            mode="llm",
+            note="No passages were retrieved, so the model was not asked.",
+        )
     from langchain_core.messages import HumanMessage, SystemMessage
 
     messages = [
         SystemMessage(content=prompts["system"].render()),
-        HumanMessage(content=prompts["answer"].render(
-            question=question, passages=format_context(passages))),
+        HumanMessage(
+            content=prompts["answer"].render(question=question, passages=format_context(passages))
+        ),
     ]
     try:
         reply = qa.llm.invoke(messages)  # type: ignore[union-attr]
@@ -283,16 +295,29 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
         for i, r in v.supporting:
             ch = passages[i].chunk
             n = len(citations) + 1
-            citations.append(Citation(
-                n=n, passage_id=ch.id, review_id=ch.review_id, review_title=ch.review_title,
-                label=ch.label, section_path=ch.section_path, quote=_quote(passages[i], r),
-                lines=ch.lines, pages=ch.pages,
-            ))
+            citations.append(
+                Citation(
+                    n=n,
+                    passage_id=ch.id,
+                    review_id=ch.review_id,
+                    review_title=ch.review_title,
+                    label=ch.label,
+                    section_path=ch.section_path,
+                    quote=_quote(passages[i], r),
+                    lines=ch.lines,
+                    pages=ch.pages,
+                )
+            )
             ns.append(n)
         score = v.result.score if v.result else 0.0
-        support.append(SentenceSupport(
-            sentence=v.sentence.text, citations=tuple(ns), supported=True, score=score,
-        ))
+        support.append(
+            SentenceSupport(
+                sentence=v.sentence.text,
+                citations=tuple(ns),
+                supported=True,
+                score=score,
+            )
+        )
         marks = "".join(f"[{n}]" for n in ns)
         lines.setdefault(v.sentence.line, []).append(f"{v.sentence.text} {marks}")
 
@@ -300,20 +325,30 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
     invalid = sorted({k for v in verdicts for k in v.invalid})
     notes = []
     if invalid:
-        notes.append("removed citation keys not in the context: "
-                     + ", ".join(f"[S{k}]" for k in invalid))
+        notes.append(
+            "removed citation keys not in the context: " + ", ".join(f"[S{k}]" for k in invalid)
+        )
     if dropped and citations:
-        notes.append(f"{dropped} of {len(verdicts)} sentences of the model's answer were "
-                     "dropped as not supported by the passages they cite")
+        notes.append(
+            f"{dropped} of {len(verdicts)} sentences of the model's answer were "
+            "dropped as not supported by the passages they cite"
+        )
     if not citations:
         if verdicts and not any(v.sentence.keys for v in verdicts) and _ABSTAIN.search(text):
             notes.append("the model said the passages do not answer the question")
         else:
-            notes.append("nothing in the model's answer could be verified against the "
-                         "passages it cites")
-        return Answer(question=question, answer=refusal, refused=True, mode="llm",
-                      passages=tuple(passages), support=tuple(support),
-                      note=_note(notes))
+            notes.append(
+                "nothing in the model's answer could be verified against the passages it cites"
+            )
+        return Answer(
+            question=question,
+            answer=refusal,
+            refused=True,
+            mode="llm",
+            passages=tuple(passages),
+            support=tuple(support),
+            note=_note(notes),
+        )
     return Answer(
         question=question,
         answer="\n".join(" ".join(parts) for _, parts in sorted(lines.items())),
@@ -329,10 +364,13 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
 def _unsupported(v: Verdict) -> SentenceSupport:
     if v.result is None:  # no valid citation: every specific is unsupported
         missing = tuple(f"{k} '{val}'" for k, val in specifics(v.sentence.text))
-        return SentenceSupport(sentence=v.sentence.text, supported=False, score=0.0,
-                               unsupported=missing)
+        return SentenceSupport(
+            sentence=v.sentence.text, supported=False, score=0.0, unsupported=missing
+        )
     return SentenceSupport(
-        sentence=v.sentence.text, supported=False, score=v.result.score,
+        sentence=v.sentence.text,
+        supported=False,
+        score=v.result.score,
         unsupported=tuple(v.result.unsupported),
     )
 

@@ -57,8 +57,23 @@ def expand_acronyms(question: str, table: dict[str, list[str]]) -> tuple[str, tu
 
 
 _COMMON = {
-    "fast", "care", "said", "team", "plan", "safe", "need", "help", "time", "case", "home",
-    "child", "court", "police", "chis", "salt", "mash",
+    "fast",
+    "care",
+    "said",
+    "team",
+    "plan",
+    "safe",
+    "need",
+    "help",
+    "time",
+    "case",
+    "home",
+    "child",
+    "court",
+    "police",
+    "chis",
+    "salt",
+    "mash",
 }
 
 
@@ -132,11 +147,29 @@ _CROSS = re.compile(
 
 _KIND_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\brecommend", re.I), ("recommendation",)),
-    (re.compile(r"\b(learning|lessons?|learnt|learned|learn)\b", re.I), ("learning_point", "lesson", "finding")),
+    (
+        re.compile(r"\b(learning|lessons?|learnt|learned|learn)\b", re.I),
+        ("learning_point", "lesson", "finding"),
+    ),
     (re.compile(r"\bfindings?\b", re.I), ("finding",)),
-    (re.compile(r"\b(questions?\s+for\s+the\s+board|board\s+(should\s+)?consider)\b", re.I), ("questions_for_board",)),
-    (re.compile(r"\b(family|mother'?s?\s+view|father'?s?\s+view|relatives?)\b.*\b(view|say|said|feel|felt|think)", re.I), ("family_view",)),
-    (re.compile(r"\b(chronology|timeline|when\s+(did|was|were)|what\s+date|sequence\s+of\s+events)\b", re.I), ("chronology",)),
+    (
+        re.compile(r"\b(questions?\s+for\s+the\s+board|board\s+(should\s+)?consider)\b", re.I),
+        ("questions_for_board",),
+    ),
+    (
+        re.compile(
+            r"\b(family|mother'?s?\s+view|father'?s?\s+view|relatives?)\b.*\b(view|say|said|feel|felt|think)",
+            re.I,
+        ),
+        ("family_view",),
+    ),
+    (
+        re.compile(
+            r"\b(chronology|timeline|when\s+(did|was|were)|what\s+date|sequence\s+of\s+events)\b",
+            re.I,
+        ),
+        ("chronology",),
+    ),
 ]
 
 

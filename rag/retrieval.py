@@ -105,7 +105,9 @@ class RetrievalConfig:
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]: ...
+    def retrieve(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> list[Passage]: ...
 
 
 @dataclass
@@ -216,7 +218,9 @@ class SearchEngine:
             use_kinds=cfg.use_kinds,
         )
 
-    def dense(self, vec: list[float], n: int, filters: Filters, view: IndexView) -> list[tuple[str, float]]:
+    def dense(
+        self, vec: list[float], n: int, filters: Filters, view: IndexView
+    ) -> list[tuple[str, float]]:
         hits = self.store.query(vec, n, where=filters.chroma_where())
         return [(i, s) for i, s in hits if i in view.chunks and filters.allows(view.chunks[i])]
 
@@ -241,7 +245,9 @@ class SearchEngine:
     def bm25(self, text: str, n: int, filters: Filters, view: IndexView) -> list[tuple[str, float]]:
         mask = None
         if filters != Filters():
-            mask = np.array([1.0 if filters.allows(c) else 0.0 for c in view.ordered], dtype=np.float32)
+            mask = np.array(
+                [1.0 if filters.allows(c) else 0.0 for c in view.ordered], dtype=np.float32
+            )
             if not mask.any():
                 return []
         return [(i, s) for i, s in view.lexical.search(text, n, mask) if i in view.chunks]
@@ -283,7 +289,9 @@ class SearchEngine:
             scored.append((cid, s))
         scored.sort(key=lambda t: -t[1])
         if cfg.diversify and plan.cross_review:
-            scored = diversify_by_group(scored, {cid: view.chunks[cid].review_id for cid, _ in scored})
+            scored = diversify_by_group(
+                scored, {cid: view.chunks[cid].review_id for cid, _ in scored}
+            )
         out = []
         for cid, s in scored[:k]:
             sc = {"fused": s}

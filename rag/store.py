@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -158,11 +158,15 @@ class ChunkStore:
             docs.append(text)
         for i in range(0, len(ids), 256):
             self.sentence_collection.upsert(
-                ids=ids[i : i + 256], embeddings=vectors[i : i + 256],
-                documents=docs[i : i + 256], metadatas=metas[i : i + 256],
+                ids=ids[i : i + 256],
+                embeddings=vectors[i : i + 256],
+                documents=docs[i : i + 256],
+                metadatas=metas[i : i + 256],
             )
 
-    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[tuple[int, int, list[float]]]]:
+    def sentence_vectors(
+        self, chunk_ids: list[str]
+    ) -> dict[str, list[tuple[int, int, list[float]]]]:
         """chunk id -> [(start, end, vector)] in text order."""
         out: dict[str, list[tuple[int, int, list[float]]]] = {}
         for i in range(0, len(chunk_ids), 200):
@@ -195,7 +199,9 @@ class ChunkStore:
                 for one in part:
                     try:
                         got = self.collection.get(ids=[one], include=["embeddings"])
-                        out.update({k: list(v) for k, v in zip(got["ids"], got["embeddings"], strict=True)})
+                        out.update(
+                            {k: list(v) for k, v in zip(got["ids"], got["embeddings"], strict=True)}
+                        )
                     except Exception:  # noqa: BLE001
                         continue
         return out
@@ -268,6 +274,9 @@ class ChunkStore:
         if n == 0:
             return []
         res = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, n), where=where or None, include=["distances"]
+            query_embeddings=[vector],
+            n_results=min(k, n),
+            where=where or None,
+            include=["distances"],
         )
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

@@ -47,12 +47,38 @@ NEGATIONS = frozenset(
     "failed fail fails unable lack lacked absence absent".split()
 )
 NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
-    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
-    "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "sixty": "60", "hundred": "100", "third": "3", "fourth": "4",
-    "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "hundred": "100",
+    "third": "3",
+    "fourth": "4",
+    "fifth": "5",
+    "sixth": "6",
+    "seventh": "7",
+    "eighth": "8",
+    "ninth": "9",
+    "tenth": "10",
     "twice": "2",
 }
 # words for people whose role must match the evidence ("Mother" is not "Father")
@@ -121,7 +147,9 @@ def specifics(sentence: str) -> list[tuple[str, str]]:
         out.append(("number", n))
     low = sentence.lower()
     for mo in MONTHS:
-        if re.search(rf"\b{mo}\b", low) and not (mo == "may" and not re.search(r"\bMay\b", sentence)):
+        if re.search(rf"\b{mo}\b", low) and not (
+            mo == "may" and not re.search(r"\bMay\b", sentence)
+        ):
             out.append(("month", mo))
     for d in sorted(_dates(sentence)):
         out.append(("date", d))
@@ -148,7 +176,10 @@ def _present(kind: str, value: str, evidence: str, ev_numbers: set[str]) -> bool
     if kind == "number":
         return value in ev_numbers
     if kind == "month":
-        return re.search(rf"\b{value}\b", evidence.lower()) is not None or value[:3] in _norm(evidence).split()
+        return (
+            re.search(rf"\b{value}\b", evidence.lower()) is not None
+            or value[:3] in _norm(evidence).split()
+        )
     if kind == "date":
         ev = _dates(evidence)
         if value.count(" ") == 2:  # day month year: the very date
@@ -287,7 +318,9 @@ class SupportScorer:
     def score(self, sentence: str, evidence: Sequence[Evidence]) -> SupportResult:
         s_terms = set(content_terms(sentence))
         if not evidence or not s_terms:
-            return SupportResult(False, 0.0, reasons=["no evidence" if not evidence else "no content words"])
+            return SupportResult(
+                False, 0.0, reasons=["no evidence" if not evidence else "no content words"]
+            )
         results = [self._score_one(sentence, s_terms, i, ev) for i, ev in enumerate(evidence)]
         return max(results, key=lambda r: (r.supported, r.score))
 
@@ -308,11 +341,15 @@ class SupportScorer:
         if polarity_conflict(sentence, window):
             reasons.append("negation differs from the evidence")
         if roles_swapped(sentence, window):
-            reasons.append("the people named appear in the other order in the evidence (roles swapped?)")
+            reasons.append(
+                "the people named appear in the other order in the evidence (roles swapped?)"
+            )
         if ev.review_id:
             for alias, rids in self.mentioned_reviews(sentence).items():
                 if ev.review_id not in rids:
-                    reasons.append(f"names '{alias}', but the evidence is from {ev.review_title or ev.review_id}")
+                    reasons.append(
+                        f"names '{alias}', but the evidence is from {ev.review_title or ev.review_id}"
+                    )
         if missing:
             reasons.append("not in the evidence: " + ", ".join(missing))
         lexical_ok = cov >= self.min_coverage or (

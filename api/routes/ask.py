@@ -24,17 +24,27 @@ def to_response(a: Answer) -> AskResponse:
         note=a.note,
         citations=[
             CitationOut(
-                n=c.n, passage_id=c.passage_id, review_id=c.review_id,
-                review_title=c.review_title, label=c.label, section_path=list(c.section_path),
-                quote=c.quote, lines=list(c.lines) if c.lines else None,
+                n=c.n,
+                passage_id=c.passage_id,
+                review_id=c.review_id,
+                review_title=c.review_title,
+                label=c.label,
+                section_path=list(c.section_path),
+                quote=c.quote,
+                lines=list(c.lines) if c.lines else None,
                 pages=list(c.pages) if c.pages else None,
             )
             for c in a.citations
         ],
         passages=[PassageOut.from_passage(p) for p in a.passages],
         support=[
-            SupportOut(sentence=s.sentence, citations=list(s.citations), supported=s.supported,
-                       score=s.score, unsupported=list(s.unsupported))
+            SupportOut(
+                sentence=s.sentence,
+                citations=list(s.citations),
+                supported=s.supported,
+                score=s.score,
+                unsupported=list(s.unsupported),
+            )
             for s in a.support
         ],
     )
@@ -51,10 +61,14 @@ def sse_events(resp: AskResponse) -> Iterator[str]:
     if resp.refused:
         yield _sse("refusal", {"answer": resp.answer})
     for s in resp.support:
-        yield _sse("sentence", {
-            "sentence": s.sentence, "supported": s.supported,
-            "citations": [by_n[n].model_dump() for n in s.citations if n in by_n],
-        })
+        yield _sse(
+            "sentence",
+            {
+                "sentence": s.sentence,
+                "supported": s.supported,
+                "citations": [by_n[n].model_dump() for n in s.citations if n in by_n],
+            },
+        )
     yield _sse("final", resp.model_dump())
 
 
@@ -65,7 +79,8 @@ async def ask(body: AskRequest, qa: QA):  # noqa: ANN201 - JSON or an event stre
     resp = to_response(answer)
     if body.stream:
         return StreamingResponse(
-            sse_events(resp), media_type="text/event-stream",
+            sse_events(resp),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     return resp

@@ -19,19 +19,30 @@ def run_evaluation(qa, body: EvaluateRequest) -> EvaluateResponse:  # noqa: ANN0
         evidence = []
         for p in body.passages:
             chunk = qa.engine.get(p.id) if p.id else None
-            evidence.append(Evidence(
-                text=p.text, id=p.id,
-                review_id=chunk.review_id if chunk else None,
-                review_title=chunk.review_title if chunk else None,
-            ))
+            evidence.append(
+                Evidence(
+                    text=p.text,
+                    id=p.id,
+                    review_id=chunk.review_id if chunk else None,
+                    review_title=chunk.review_title if chunk else None,
+                )
+            )
     elif body.citations:
         evidence = []
         for c in sorted(body.citations, key=lambda c: c.n):
             chunk = qa.engine.get(c.passage_id) if c.passage_id else None
             if chunk is None:
-                raise HTTPException(422, f"citations: unknown passage_id {c.passage_id!r} for [{c.n}]")
-            evidence.append(Evidence(text=chunk.text, id=chunk.id, review_id=chunk.review_id,
-                                     review_title=chunk.review_title))
+                raise HTTPException(
+                    422, f"citations: unknown passage_id {c.passage_id!r} for [{c.n}]"
+                )
+            evidence.append(
+                Evidence(
+                    text=chunk.text,
+                    id=chunk.id,
+                    review_id=chunk.review_id,
+                    review_title=chunk.review_title,
+                )
+            )
     else:
         evidence = evidence_of(qa.engine.search(body.question + "\n" + body.answer, 10))
     answer = body.answer
@@ -63,8 +74,10 @@ def run_evaluation(qa, body: EvaluateRequest) -> EvaluateResponse:  # noqa: ANN0
             SentenceVerdictOut(**{k: v for k, v in asdict(s).items() if k != "precise_citations"})
             for s in report.sentences
         ],
-        passages=[{"n": i + 1, "id": e.id, "review_id": e.review_id, "text": e.text}
-                  for i, e in enumerate(evidence)],
+        passages=[
+            {"n": i + 1, "id": e.id, "review_id": e.review_id, "text": e.text}
+            for i, e in enumerate(evidence)
+        ],
     )
 
 

@@ -49,8 +49,11 @@ async def upload_review(request: Request, file: UploadFile, qa: QA) -> dict:
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in LOADERS:
-        raise HTTPException(415, f"unsupported file type {suffix or '(none)'!r} for {name!r}; "
-                                 f"use one of {sorted(LOADERS)}")
+        raise HTTPException(
+            415,
+            f"unsupported file type {suffix or '(none)'!r} for {name!r}; "
+            f"use one of {sorted(LOADERS)}",
+        )
     limit = qa.settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:

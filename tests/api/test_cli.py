@@ -18,7 +18,9 @@ def test_every_command_has_help_text():
     for cmd in app.registered_commands:
         name = cmd.name or cmd.callback.__name__
         assert cmd.callback.__doc__, f"command {name!r} has no help text"
-        res = runner.invoke(app, [name.replace("_", "-") if name != "eval_cmd" else "eval", "--help"])
+        res = runner.invoke(
+            app, [name.replace("_", "-") if name != "eval_cmd" else "eval", "--help"]
+        )
         assert res.exit_code == 0, res.output
         assert cmd.callback.__doc__.splitlines()[0].strip()[:30] in " ".join(res.output.split())
 
@@ -93,9 +95,15 @@ def test_search_and_ask_on_the_corpus_index(corpus_home, monkeypatch):
 @pytest.mark.integration
 def test_score_flags_an_invented_number(corpus_home, monkeypatch):
     monkeypatch.setenv("REVIEWQA_HOME", str(corpus_home))
-    res = runner.invoke(app, ["score", "How many incidents?",
-                              "Police recorded over 90 incidents of domestic violence between Adult A and Adult B.",
-                              "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "score",
+            "How many incidents?",
+            "Police recorded over 90 incidents of domestic violence between Adult A and Adult B.",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0
     body = json.loads(res.stdout)
     assert body["sentences"][0]["supported"] is False

@@ -37,8 +37,12 @@ def test_search_rejects_bad_input_with_422_naming_the_field(client, body, field,
 
 @pytest.mark.parametrize(
     "body",
-    [{"question": ""}, {"question": "q" * 2001}, {"question": "why", "k": 99},
-     {"question": "why", "filters": {"nope": 1}}],
+    [
+        {"question": ""},
+        {"question": "q" * 2001},
+        {"question": "why", "k": 99},
+        {"question": "why", "filters": {"nope": 1}},
+    ],
 )
 def test_ask_uses_the_same_validation(client, body):
     r = client.post("/ask", json=body)
@@ -69,7 +73,9 @@ def test_evaluate_rejects_empty_answer(client):
 
 
 def test_write_endpoints_need_the_api_key(client):
-    files = {"file": ("x.txt", b"1. Introduction\n1.1 Some text here about a review.", "text/plain")}
+    files = {
+        "file": ("x.txt", b"1. Introduction\n1.1 Some text here about a review.", "text/plain")
+    }
     assert client.post("/reviews", files=files).status_code == 401
     assert client.post("/reviews", files=files, headers={"X-API-Key": "wrong"}).status_code == 401
     assert client.delete("/reviews/bolton-child-a-b").status_code == 401

@@ -97,8 +97,7 @@ GOLD_CASES = [
     for i, g in enumerate(q.get("gold", []), 1)
 ]
 PASSAGE_CASES = [
-    pytest.param(p["id"], p["passage_review_id"], p["passage"], id=p["id"])
-    for p in PAIR_RECORDS
+    pytest.param(p["id"], p["passage_review_id"], p["passage"], id=p["id"]) for p in PAIR_RECORDS
 ]
 
 
@@ -157,9 +156,7 @@ def test_counts_per_type():
 
 
 def test_counts_per_review():
-    counts = Counter(
-        rid for q in QUESTION_RECORDS if q["answerable"] for rid in q["reviews"]
-    )
+    counts = Counter(rid for q in QUESTION_RECORDS if q["answerable"] for rid in q["reviews"])
     for rid in REVIEW_IDS:
         assert counts[rid] >= 6, f"{rid}: only {counts[rid]} answerable questions"
 

@@ -36,13 +36,23 @@ def test_report_lists_misses_and_baseline_side_by_side(tmp_path):
     from eval.runner import QuestionResult, summarise
 
     rs = [
-        QuestionResult(id="q1", question="a?", type="why", answerable=True, reviews=["r1"],
-                       recall={"500": 0.2, "1000": 0.5, "2000": 1.0},
-                       all_found={"500": False, "1000": False, "2000": True}, rr=0.5,
-                       missed_quotes=["the missing quote"], fact_recall=1.0,
-                       baseline_recall={"500": 0.1, "1000": 0.2, "2000": 0.3}, baseline_rr=0.25),
-        QuestionResult(id="q2", question="b?", type="unanswerable", answerable=False, reviews=[],
-                       refused=False),
+        QuestionResult(
+            id="q1",
+            question="a?",
+            type="why",
+            answerable=True,
+            reviews=["r1"],
+            recall={"500": 0.2, "1000": 0.5, "2000": 1.0},
+            all_found={"500": False, "1000": False, "2000": True},
+            rr=0.5,
+            missed_quotes=["the missing quote"],
+            fact_recall=1.0,
+            baseline_recall={"500": 0.1, "1000": 0.2, "2000": 0.3},
+            baseline_rr=0.25,
+        ),
+        QuestionResult(
+            id="q2", question="b?", type="unanswerable", answerable=False, reviews=[], refused=False
+        ),
     ]
     summary = summarise(rs, with_baseline=True)
     text = write_report(summary, tmp_path, "tiny").read_text()

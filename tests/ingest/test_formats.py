@@ -55,8 +55,10 @@ def test_bolton_recommendation_8_is_a_unit_not_a_section_in_every_format(generat
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
 def test_luton_findings_are_eight_units_in_every_format(generated, fmt):
     parsed = parse_review(load_document(generated[("luton-child-j", fmt)]))
-    labels = sorted({s.label for s in parsed.sections if s.kind == "finding" and s.label},
-                    key=lambda x: int(x.split()[-1]))
+    labels = sorted(
+        {s.label for s in parsed.sections if s.kind == "finding" and s.label},
+        key=lambda x: int(x.split()[-1]),
+    )
     assert labels == [f"Finding {i}" for i in range(1, 9)]
 
 

@@ -131,7 +131,9 @@ CRASH_SCRIPT = textwrap.dedent(
 )
 
 
-def test_kill_mid_ingest_leaves_previous_index_searchable_and_rerun_completes(settings, two_reviews):
+def test_kill_mid_ingest_leaves_previous_index_searchable_and_rerun_completes(
+    settings, two_reviews
+):
     store = ChunkStore(settings)
     ingest_paths([two_reviews], store, HashEmbedder(), settings)
     before = store.manifest.reviews["bolton-child-a-b"]["chunk_ids"]
@@ -197,12 +199,17 @@ OFFLINE_SCRIPT = textwrap.dedent(
 @pytest.mark.integration
 def test_pipeline_runs_with_the_network_unreachable(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIKTOKEN")}
-    env |= {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-            "TIKTOKEN_CACHE_DIR": str(tmp_path / "tiktoken")}  # empty: must be seeded offline
+    env |= {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TIKTOKEN_CACHE_DIR": str(tmp_path / "tiktoken"),
+    }  # empty: must be seeded offline
     script = OFFLINE_SCRIPT.format(
         root=str(ROOT), home=str(tmp_path / "home"), path=str(REVIEWS / "bolton-child-a-b.txt")
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "OK 3 bolton-child-a-b False" in out.stdout
 
@@ -213,8 +220,18 @@ def test_same_pipeline_against_a_real_chroma_server(tmp_path, two_reviews):
     need_binary(Path(chroma).exists(), "the `chroma` server command (pip chromadb)")
     port = free_port()
     proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            chroma,
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     try:
@@ -236,7 +253,9 @@ def test_same_pipeline_against_a_real_chroma_server(tmp_path, two_reviews):
         engine = SearchEngine(store, HashEmbedder())
         from rag.retrieval import Filters
 
-        hits = engine.search("twins skull fractures", 5, Filters(review_ids=["stockport-child-b-c"]))
+        hits = engine.search(
+            "twins skull fractures", 5, Filters(review_ids=["stockport-child-b-c"])
+        )
         assert hits and {h.chunk.review_id for h in hits} == {"stockport-child-b-c"}
         again = ingest_paths([two_reviews], ChunkStore(s), HashEmbedder(), s)
         assert again.skipped_unchanged == 2

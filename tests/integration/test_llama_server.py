@@ -56,10 +56,12 @@ class Server:
         """For failure messages: a crashed server explains an "llm-fallback" answer."""
         if self.proc.poll() is None:
             return "llama.cpp server still running"
-        return (f"llama.cpp server died with exit code {self.proc.returncode} (-11 = segfault; "
-                "a llama-cpp-python built with -march=native on a CPU that advertises AMX "
-                "crashes in ggml_backend_amx_mul_mat inside some VMs):\n"
-                + self.log.read_text(errors="replace")[-1500:])
+        return (
+            f"llama.cpp server died with exit code {self.proc.returncode} (-11 = segfault; "
+            "a llama-cpp-python built with -march=native on a CPU that advertises AMX "
+            "crashes in ggml_backend_amx_mul_mat inside some VMs):\n"
+            + self.log.read_text(errors="replace")[-1500:]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +70,29 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     need_binary(path is not None, "llama.cpp server (make llm-deps)")
     port = free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(path),
-           "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-           "--n_ctx", "2048", "--verbose", "False",
-           # One thread: on a busy 2-core machine two OpenMP threads spin against each
-           # other (measured: a ~1,000-token prompt took 8 s with 1 thread, 8-82 s with 2).
-           "--n_threads", "1", "--n_threads_batch", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(path),
+        "--model_alias",
+        "smollm2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--verbose",
+        "False",
+        # One thread: on a busy 2-core machine two OpenMP threads spin against each
+        # other (measured: a ~1,000-token prompt took 8 s with 1 thread, 8-82 s with 2).
+        "--n_threads",
+        "1",
+        "--n_threads_batch",
+        "1",
+    ]
     t0 = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -82,16 +101,20 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         deadline = t0 + 90
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode}:\n"
-                            + log.read_text(errors="replace")[-2000:])
+                pytest.fail(
+                    f"llama.cpp server exited with {proc.returncode}:\n"
+                    + log.read_text(errors="replace")[-2000:]
+                )
             try:
                 if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("llama.cpp server did not answer GET /v1/models within 90 s:\n"
-                            + log.read_text(errors="replace")[-2000:])
+                pytest.fail(
+                    "llama.cpp server did not answer GET /v1/models within 90 s:\n"
+                    + log.read_text(errors="replace")[-2000:]
+                )
             time.sleep(0.25)
         started = time.monotonic() - t0
         print(f"\nllama.cpp server answered /v1/models after {started:.1f} s")
@@ -123,8 +146,9 @@ class Recorder:
 
 @pytest.fixture(scope="module")
 def llm_qa(llama_server: Server, corpus_home: Path, minilm) -> ReviewQA:  # noqa: ANN001
-    settings = Settings(home=corpus_home, llm_base_url=llama_server.url, llm_model="smollm2",
-                        llm_timeout=60)
+    settings = Settings(
+        home=corpus_home, llm_base_url=llama_server.url, llm_model="smollm2", llm_timeout=60
+    )
     qa = build_pipeline(settings, embedder=minilm)
     assert type(qa.llm).__name__ == "ChatOpenAI"
     qa.llm = Recorder(qa.llm)
@@ -169,8 +193,10 @@ def test_smollm2_answer_is_verified(llm_qa: ReviewQA, llama_server: Server) -> N
     print(f"\nanswer_question took {took:.2f} s (model call {llm_qa.llm.seconds[-1]:.2f} s)")
     print(f"raw reply:\n{raw}\n---\nanswer (refused={a.refused}):\n{a.answer}\nnote: {a.note}")
     for s in a.support:
-        print(f"  {'KEPT' if s.supported else 'DROP'} {s.score:.2f} {s.sentence!r} "
-              f"{list(s.unsupported)}")
+        print(
+            f"  {'KEPT' if s.supported else 'DROP'} {s.score:.2f} {s.sentence!r} "
+            f"{list(s.unsupported)}"
+        )
     check_verified(a, raw)
 
 
@@ -205,8 +231,12 @@ def test_smollm2_as_judge_gives_a_verdict_or_none(llm_qa: ReviewQA) -> None:
 
 
 def test_unreachable_server_falls_back_to_extractive(corpus_home: Path, minilm) -> None:  # noqa: ANN001
-    s = Settings(home=corpus_home, llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
-                 llm_model="smollm2", llm_timeout=5)
+    s = Settings(
+        home=corpus_home,
+        llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
+        llm_model="smollm2",
+        llm_timeout=5,
+    )
     a = answer_question(build_pipeline(s, embedder=minilm), QUESTION, k=3)
     assert a.mode == "llm-fallback"
     assert "could not reach the model server" in (a.note or "")
@@ -231,8 +261,12 @@ def test_silent_server_times_out_and_falls_back(corpus_home: Path, minilm) -> No
     t.start()
     try:
         port = sock.getsockname()[1]
-        s = Settings(home=corpus_home, llm_base_url=f"http://127.0.0.1:{port}/v1",
-                     llm_model="smollm2", llm_timeout=1)
+        s = Settings(
+            home=corpus_home,
+            llm_base_url=f"http://127.0.0.1:{port}/v1",
+            llm_model="smollm2",
+            llm_timeout=1,
+        )
         t0 = time.monotonic()
         a = answer_question(build_pipeline(s, embedder=minilm), QUESTION, k=3)
         assert time.monotonic() - t0 < 20

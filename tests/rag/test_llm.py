@@ -72,7 +72,9 @@ def plain_sentences(p: Passage) -> list[str]:
     for s, e in sentences_with_spans(text):
         seg = re.sub(r"^\d+(?:\.\d+)*\s+", "", text[s:e])
         if (
-            8 <= len(seg.split()) <= 45 and seg.endswith(".") and seg[0].isupper()
+            8 <= len(seg.split()) <= 45
+            and seg.endswith(".")
+            and seg[0].isupper()
             and not re.search(r"\b(?:Mr|Mrs|Ms|Dr|No|e\.g|i\.e)\.|\s{2,}|\[|\]|:", seg)
             and not re.search(r"\.\s", seg[:-1])
         ):
@@ -138,7 +140,8 @@ def test_fully_supported_reply_is_kept_with_verbatim_quotes(corpus_qa, passages)
     # the quote is the supporting span: the sentence itself (with its paragraph number)
     assert [s in c.quote for s, c in zip((s1, s2), a.citations, strict=True)] == [True, True]
     assert [(s.sentence, s.citations, s.supported) for s in a.support] == [
-        (s1, (1,), True), (s2, (2,), True)
+        (s1, (1,), True),
+        (s2, (2,), True),
     ]
     assert a.passages == tuple(passages)
 
@@ -180,7 +183,8 @@ def test_sentence_without_citation_is_unsupported(corpus_qa, passages) -> None:
     assert_verified(a)
     assert a.answer == f"{s1} [1]"
     assert [(s.sentence, s.supported, s.citations) for s in a.support] == [
-        (s1, True, (1,)), (uncited, False, ())
+        (s1, True, (1,)),
+        (uncited, False, ()),
     ]
 
 
@@ -194,8 +198,10 @@ def test_sentence_cited_to_the_wrong_passage_is_unsupported(corpus_qa, passages)
 
 
 def test_everything_unsupported_becomes_a_refusal(corpus_qa, passages) -> None:
-    reply = ("Child A was aged 7 when the police arrived [S2]. "
-             "The mother moved to Glasgow in 2015 [S1]. Everyone did well.")
+    reply = (
+        "Child A was aged 7 when the police arrived [S2]. "
+        "The mother moved to Glasgow in 2015 [S1]. Everyone did well."
+    )
     qa = with_llm(corpus_qa, scripted(reply))
     a = llm_answer(qa, AGES_Q, passages)
     assert_verified(a)
@@ -219,7 +225,7 @@ def test_model_saying_the_reviews_do_not_answer_is_a_refusal(corpus_qa, passages
 def test_context_shows_keys_labels_and_text(corpus_qa, passages) -> None:
     model = Recording(messages=iter([AIMessage(content=f"{claim(passages[0])} [S1]")]))
     llm_answer(with_llm(corpus_qa, model), AGES_Q, passages)
-    (system, human), = model.seen
+    ((system, human),) = model.seen
     assert system.type == "system" and "[S1]" in system.content
     assert human.type == "human" and AGES_Q in human.content
     for i, p in enumerate(passages, start=1):
@@ -268,9 +274,10 @@ def test_answer_question_uses_the_model_when_configured(corpus_qa) -> None:
 # --- judge --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    ("Yes.", 1.0), ("no", 0.0), ("NO - the passage gives other ages", 0.0), ("Maybe", None)
-])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [("Yes.", 1.0), ("no", 0.0), ("NO - the passage gives other ages", 0.0), ("Maybe", None)],
+)
 def test_judge_reads_yes_or_no(corpus_qa, reply: str, expected: float | None) -> None:
     qa = with_llm(corpus_qa, scripted(reply))
     assert judge_support(qa, "Child A was aged 3.", "They are aged 3 and 2 years.") == expected
@@ -303,14 +310,15 @@ def test_reply_text_reads_content_blocks() -> None:
 
 
 def test_build_chat_model_is_an_openai_client(tmp_path) -> None:  # noqa: ANN001
-    s = Settings(home=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model="smollm2",
-                 llm_timeout=7)
+    s = Settings(
+        home=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model="smollm2", llm_timeout=7
+    )
     m = build_chat_model(s)
     assert type(m).__name__ == "ChatOpenAI"
-    assert (m.model_name, m.temperature, m.request_timeout, m.max_retries) == (
-        "smollm2", 0, 7, 0)
+    assert (m.model_name, m.temperature, m.request_timeout, m.max_retries) == ("smollm2", 0, 7, 0)
     assert m._get_request_payload([("user", "hi")])["extra_body"] == {
-        "max_tokens": MAX_REPLY_TOKENS}
+        "max_tokens": MAX_REPLY_TOKENS
+    }
     assert str(m.openai_api_base) == "http://127.0.0.1:9/v1"
 
 

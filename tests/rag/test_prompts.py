@@ -81,8 +81,15 @@ def test_unknown_prompt_name_raises() -> None:
         load_prompt("summary", Settings())
 
 
-@pytest.mark.parametrize("template", ["{question} {passages} {", "{question} {passages[0]}",
-                                      "{question:>10} {passages}", "{0} {question} {passages}"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{question} {passages} {",
+        "{question} {passages[0]}",
+        "{question:>10} {passages}",
+        "{0} {question} {passages}",
+    ],
+)
 def test_malformed_placeholders_raise(prompts_dir: Path, template: str) -> None:
     (prompts_dir / "answer.txt").write_text(template)
     with pytest.raises(PromptError, match="answer.txt"):

@@ -22,8 +22,13 @@ PASSAGE = (
 def metas() -> list[ReviewMeta]:
     data = tomllib.loads((ROOT / "data" / "reviews" / "reviews.toml").read_text())
     return [
-        ReviewMeta(review_id=k, title=v["title"], children=tuple(v["children"]),
-                   boards=tuple(v["boards"]), year=v["year"])
+        ReviewMeta(
+            review_id=k,
+            title=v["title"],
+            children=tuple(v["children"]),
+            boards=tuple(v["boards"]),
+            year=v["year"],
+        )
         for k, v in data.items()
     ]
 
@@ -34,7 +39,13 @@ def scorer():
 
 
 def ev(text: str = PASSAGE) -> list[Evidence]:
-    return [Evidence(text=text, review_id="bolton-child-a-b", review_title="Child A and Child B (Bolton, 2009)")]
+    return [
+        Evidence(
+            text=text,
+            review_id="bolton-child-a-b",
+            review_title="Child A and Child B (Bolton, 2009)",
+        )
+    ]
 
 
 def test_verbatim_sentence_is_supported(scorer):
@@ -67,7 +78,9 @@ def test_swapped_roles_are_caught(scorer):
 
 
 def test_claim_attributed_to_another_review_is_caught(scorer):
-    r = scorer.score("In the Lambeth review there were over 40 recorded incidents of domestic violence.", ev())
+    r = scorer.score(
+        "In the Lambeth review there were over 40 recorded incidents of domestic violence.", ev()
+    )
     assert not r.supported
     assert any("lambeth" in x for x in r.reasons)
 
@@ -100,10 +113,24 @@ def test_scorer_on_labelled_pairs_meets_targets(minilm):
     tally: Counter = Counter()
     for p in load_pairs():
         m = by_id[p["passage_review_id"]]
-        r = s.score(p["sentence"], [Evidence(text=p["passage"], review_id=m.review_id, review_title=m.title)])
+        r = s.score(
+            p["sentence"],
+            [Evidence(text=p["passage"], review_id=m.review_id, review_title=m.title)],
+        )
         kind = p["negative_type"] or "supported"
         tally[(kind, r.supported == p["supported"])] += 1
-        tally[("tp" if r.supported and p["supported"] else "fp" if r.supported else "fn" if p["supported"] else "tn", True)] += 1
+        tally[
+            (
+                "tp"
+                if r.supported and p["supported"]
+                else "fp"
+                if r.supported
+                else "fn"
+                if p["supported"]
+                else "tn",
+                True,
+            )
+        ] += 1
     hard = [k for k in ("number", "date", "negation", "wrong_review", "wrong_child")]
     right = sum(tally[(k, True)] for k in hard)
     total = right + sum(tally[(k, False)] for k in hard)
