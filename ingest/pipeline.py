@@ -26,12 +26,13 @@ from ingest.sections import parse_review
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import IngestError, ReviewQAError
+from rag.sentences import VERSION as SENTENCES_VERSION
 from rag.sentences import sentence_units
 from rag.store import ChunkStore
 from rag.types import Chunk, ParsedReview
 
 # Bump when the parser or chunker changes what they produce: every review is re-chunked.
-PARSER_VERSION = "2026-11-21.1"
+PARSER_VERSION = f"2026-11-22.1+sentences{SENTENCES_VERSION}"
 EMBED_BATCH = 64
 
 
@@ -112,10 +113,15 @@ def embed_sentences(chunks: list[Chunk], store: ChunkStore, embedder: Embedder) 
     search, and the answerer's sentence scores without embedding at question time)."""
     done = store.chunks_with_sentences([c.id for c in chunks])
     todo = [c for c in chunks if c.id not in done]
-    rows = [(c.id, s, e, c.text[s:e]) for c in todo for s, e in sentence_units(c.text)]
+    store.delete_sentences([c.id for c in todo])  # rows of an older split, if any
+    rows = []
+    for c in todo:
+        units = sentence_units(c.text) or [(0, len(c.text))]
+        for n, (s, e) in enumerate(units):
+            rows.append((c.id, n, s, e, c.text[s:e], n == len(units) - 1))
     for i in range(0, len(rows), EMBED_BATCH * 4):
         part = rows[i : i + EMBED_BATCH * 4]
-        store.upsert_sentences(part, embedder.embed([r[3] for r in part]))
+        store.upsert_sentences(part, embedder.embed([r[4] for r in part]))
     return len(rows)
 
 

@@ -14,6 +14,7 @@ the question's distinctive terms appear nowhere in the indexed reviews, the answ
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
@@ -158,12 +159,30 @@ def review_vocab(qa: ReviewQA, review_id: str) -> set[str]:
     return _REVIEW_VOCAB[key]
 
 
+def _known(term: str, vocab: set[str], ordered: list[str]) -> bool:
+    """Is ``term`` (a stem) in ``vocab``, allowing stems that differ only in a short
+    ending ("referr" for "referral" vs "refer" for "referred"; not "minim" for "minimum")?"""
+    if term in vocab:
+        return True
+    n = len(term)
+    for k in range(n - 1, max(3, math.ceil(0.8 * n)) - 1, -1):  # shorter stems
+        if term[:k] in vocab:
+            return True
+    i = bisect.bisect_left(ordered, term)  # longer stems starting with term
+    while i < len(ordered) and ordered[i].startswith(term):
+        if n >= 0.8 * len(ordered[i]):
+            return True
+        i += 1
+    return False
+
+
 def unknown_terms(question: str, qa: ReviewQA) -> list[str]:
     """Content words of the question that no indexed review ever uses, or names
     (capitalised words) that the reviews it asks about never use. If the reviews never mention
     "Ofsted" or "county lines", they cannot say anything about it: refuse, and say which
     word was missing so the user can rephrase."""
     vocab, _ = corpus_stats(qa)
+    ordered = sorted(vocab)
     plan = qa.engine.plan(question)
     scoped = plan.review_ids if plan.review_ids and not plan.cross_review else ()
     scope_vocab = set().union(*(review_vocab(qa, r) for r in scoped)) if scoped else None
@@ -177,13 +196,13 @@ def unknown_terms(question: str, qa: ReviewQA) -> list[str]:
         terms = content_terms(w)
         if not terms:
             continue
-        if all(t not in vocab for t in terms):
+        if not any(_known(t, vocab, ordered) for t in terms):
             missing.append(w)
         elif (
             scope_vocab is not None
             and w[0].isupper()
             and m.start() > 0  # a name (Ofsted, Haringey), not the first word
-            and all(t not in scope_vocab for t in terms)
+            and not any(_known(t, scope_vocab, sorted(scope_vocab)) for t in terms)
         ):
             missing.append(w)
     return list(dict.fromkeys(missing))

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“‘\"(\d])|\n+")
-MAX_SENTENCES = 40  # per chunk; a 220-token chunk rarely has more than 15
+MAX_SENTENCES = 40  # per chunk; a 160-token chunk rarely has more than 12
+# Bump when the splitter changes: stored sentence vectors of another version are redone.
+VERSION = 2
+# A full stop after these is not the end of a sentence ("Ms. A", "e.g. the", "para. 5").
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Ms|Mrs|Miss|Dr|Prof|St|Cllr|No|Nos|para|paras|p|pp|vol|approx|cf|al|etc|"
+    r"e\.g|i\.e|viz|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
+)
 
 
 def sentences_with_spans(text: str) -> list[tuple[int, int]]:
@@ -19,13 +26,19 @@ def sentences_with_spans(text: str) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
-    out = []
+    out: list[tuple[int, int]] = []
     for s, e in spans:
         seg = text[s:e]
         lead = len(seg) - len(seg.lstrip())
         trail = len(seg) - len(seg.rstrip())
-        if seg.strip():
-            out.append((s + lead, e - trail))
+        if not seg.strip():
+            continue
+        s, e = s + lead, e - trail
+        prev = out[-1] if out else None
+        if prev and "\n" not in text[prev[1] : s] and _ABBREV.search(text[prev[0] : prev[1]]):
+            out[-1] = (prev[0], e)  # "Ms." + " A said…" is one sentence
+        else:
+            out.append((s, e))
     return out
 
 

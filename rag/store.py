@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rag.config import Settings
+from rag.sentences import VERSION as SENTENCES_VERSION
 from rag.errors import IndexNotFound
 from rag.types import Acronym, Chunk, ReviewMeta
 
@@ -135,33 +136,43 @@ class ChunkStore:
         for i in range(0, len(chunk_ids), 200):
             part = chunk_ids[i : i + 200]
             got = self.sentence_collection.get(
-                where={"$and": [{"chunk_id": {"$in": part}}, {"last": True}]}, include=["metadatas"]
+                where={
+                    "$and": [
+                        {"chunk_id": {"$in": part}},
+                        {"last": True},
+                        {"v": SENTENCES_VERSION},
+                    ]
+                },
+                include=["metadatas"],
             )
             out.update(m["chunk_id"] for m in got["metadatas"])
         return out
 
+    def delete_sentences(self, chunk_ids: list[str]) -> None:
+        for i in range(0, len(chunk_ids), 200):
+            self.sentence_collection.delete(where={"chunk_id": {"$in": chunk_ids[i : i + 200]}})
+
     def upsert_sentences(
-        self, rows: list[tuple[str, int, int, str]], vectors: list[list[float]]
+        self, rows: list[tuple[str, int, int, int, str, bool]], vectors: list[list[float]]
     ) -> None:
-        """rows: (chunk_id, start, end, text) in chunk order; the last row of each chunk is
-        flagged so a crash between rows is detected as 'not stored'."""
-        last_of: dict[str, int] = {}
-        for i, (cid, *_rest) in enumerate(rows):
-            last_of[cid] = i
-        seq: dict[str, int] = {}
-        ids, metas, docs = [], [], []
-        for i, (cid, start, end, text) in enumerate(rows):
-            n = seq.get(cid, 0)
-            seq[cid] = n + 1
-            ids.append(f"{cid}:{n}")
-            metas.append({"chunk_id": cid, "start": start, "end": end, "last": last_of[cid] == i})
-            docs.append(text)
-        for i in range(0, len(ids), 256):
+        """rows: (chunk_id, index, start, end, text, is_last). The last row of a chunk is
+        flagged, and written last, so a crash part-way leaves the chunk 'not stored'."""
+        for i in range(0, len(rows), 256):
+            part = rows[i : i + 256]
             self.sentence_collection.upsert(
-                ids=ids[i : i + 256],
+                ids=[f"{r[0]}:{r[1]}" for r in part],
                 embeddings=vectors[i : i + 256],
-                documents=docs[i : i + 256],
-                metadatas=metas[i : i + 256],
+                documents=[r[4] for r in part],
+                metadatas=[
+                    {
+                        "chunk_id": r[0],
+                        "start": r[2],
+                        "end": r[3],
+                        "last": r[5],
+                        "v": SENTENCES_VERSION,
+                    }
+                    for r in part
+                ],
             )
 
     def sentence_vectors(
