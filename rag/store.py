@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rag.config import Settings
-from rag.sentences import VERSION as SENTENCES_VERSION
 from rag.errors import IndexNotFound
+from rag.sentences import VERSION as SENTENCES_VERSION
 from rag.types import Acronym, Chunk, ReviewMeta
 
 MANIFEST_VERSION = 1
