@@ -187,6 +187,7 @@ class SearchEngine:
         self.lexical_dir = Path(store.home) / "bm25"
         self._lock = threading.Lock()
         self._qcache: dict[str, list[float]] = {}
+        self.query_cache_size = 2048  # 0 disables (benchmarks time the embedding)
         self.view = build_view(store, self.lexical_dir)
 
     def embed_query(self, text: str) -> list[float]:
@@ -194,9 +195,10 @@ class SearchEngine:
         vec = self._qcache.get(text)
         if vec is None:
             vec = self.embedder.embed([text])[0]
-            if len(self._qcache) > 2048:
+            if len(self._qcache) >= self.query_cache_size:
                 self._qcache.clear()
-            self._qcache[text] = vec
+            if self.query_cache_size:
+                self._qcache[text] = vec
         return vec
 
     def refresh(self) -> None:
