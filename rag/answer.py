@@ -40,6 +40,13 @@ _ANAPHOR = re.compile(
 )
 _LEAD_NUM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+|-\s+)")
 MAX_PER_PASSAGE = 12
+# Answer length: sentences picked (per answer, and for cross-review questions), and how
+# close to the best sentence's score a sentence must be to join (share of the best).
+MAX_SENTENCES = 5  # measured: 4 → 0.64 answer-fact recall, 5 → 0.67, 6 → 0.70 (140/165/203 words)
+MAX_CROSS = 7
+KEEP_ABOVE = 0.6
+# Sentence score = dense cosine, IDF-weighted question-word overlap, passage rank prior.
+W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.30, 0.15
 _GENERIC = frozenset(
     "review reviews case child children happen happened went wrong what why how did say said "
     "tell found find show describe explain anything issue issues ok".split()
@@ -232,7 +239,7 @@ def select_sentences(
         terms = set(content_terms(c.text))
         lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
         prior = 1.0 / (1.0 + 0.25 * c.rank)
-        c.score = 0.55 * _dot(qv, v) + 0.30 * lex + 0.15 * prior
+        c.score = W_DENSE * _dot(qv, v) + W_LEXICAL * lex + W_RANK * prior
     # MMR: relevance minus redundancy with what is already picked.
     picked: list[Candidate] = []
     pool = sorted(cands, key=lambda c: -c.score)
@@ -249,7 +256,7 @@ def select_sentences(
             return 0.7 * c.score - 0.3 * red - div - (10 if overlap else 0)
 
         best = max(pool, key=mmr)
-        if best.score < 0.6 * top or mmr(best) < -1:
+        if best.score < KEEP_ABOVE * top or mmr(best) < -1:
             break
         pool.remove(best)
         picked.append(best)
@@ -279,7 +286,9 @@ def extractive_answer(
 ) -> Answer:
     plan = qa.engine.plan(question)
     cross = plan.cross_review
-    picked = select_sentences(qa, question, passages, max_sentences=6 if cross else 4, cross=cross)
+    picked = select_sentences(
+        qa, question, passages, max_sentences=MAX_CROSS if cross else MAX_SENTENCES, cross=cross
+    )
     missing = unknown_terms(question, qa)
     evidence = max((c.score for c in picked), default=0.0)
     if not picked or evidence < qa.settings.refuse_below or missing:
