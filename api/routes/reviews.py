@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import QA, WriteAccess
 from api.schemas import ReviewOut
@@ -62,9 +63,14 @@ async def upload_review(request: Request, file: UploadFile, qa: QA) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / safe
         path.write_bytes(data)
-        with qa.store.lock:
-            summary = ingest_paths([path], qa.store, qa.embedder, qa.settings)
-        qa.refresh()
+
+        def work():  # noqa: ANN202 - parsing and embedding are CPU work: off the event loop
+            with qa.store.lock:
+                summary = ingest_paths([path], qa.store, qa.embedder, qa.settings)
+            qa.refresh()
+            return summary
+
+        summary = await run_in_threadpool(work)
     result = summary.files[0]
     if result.status == "failed":
         raise HTTPException(422, result.error or f"could not ingest {name!r}")
@@ -74,6 +80,7 @@ async def upload_review(request: Request, file: UploadFile, qa: QA) -> dict:
 @router.delete("/reviews/{review_id}", dependencies=[WriteAccess])
 def delete_review(review_id: str, qa: QA) -> dict:
     """Remove one review and its chunks from the index. Needs X-API-Key."""
-    removed = qa.store.delete_review(review_id)
+    with qa.store.lock:
+        removed = qa.store.delete_review(review_id)
     qa.refresh()
     return {"review_id": review_id, "deleted_chunks": removed}
