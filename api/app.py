@@ -19,7 +19,11 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _field(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    """('body', 'filters', 'kinds') -> 'filters.kinds'; the first element names where
+    the input was (body, query string, path, header), not the field."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 
