@@ -175,6 +175,17 @@ def build_view(store: ChunkStore, lexical_dir: Path) -> IndexView:
     )
 
 
+def _one_blas_thread() -> None:
+    """If numpy was imported before our packages set OPENBLAS_NUM_THREADS (see
+    rag/__init__.py), limit BLAS to one thread now."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
+
+
 class SearchEngine:
     """Dense, BM25 and hybrid search over one ``ChunkStore``."""
 
@@ -186,6 +197,7 @@ class SearchEngine:
         self.config = config or RetrievalConfig()
         self.lexical_dir = Path(store.home) / "bm25"
         self._lock = threading.Lock()
+        _one_blas_thread()
         self._qcache: dict[str, list[float]] = {}
         self.query_cache_size = 2048  # 0 disables (benchmarks time the embedding)
         self.view = build_view(store, self.lexical_dir)
