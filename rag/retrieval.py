@@ -204,7 +204,7 @@ class SearchEngine:
 
     def embed_query(self, text: str) -> list[float]:
         """Query vector, cached: /ask embeds the same question for search and answer."""
-        vec = self._qcache.get(text)
+        vec = self._qcache.get(text) if self.query_cache_size else None
         if vec is None:
             vec = self.embedder.embed([text])[0]
             if len(self._qcache) >= self.query_cache_size:
