@@ -28,7 +28,7 @@ from rag.retrieval import Filters
 from rag.sentences import sentence_units
 from rag.service import ReviewQA
 from rag.support import STOP, Evidence, SupportScorer, content_terms
-from rag.types import Answer, Citation, Passage, SentenceSupport
+from rag.types import Answer, Chunk, Citation, Passage, SentenceSupport
 
 REFUSAL = (
     "The indexed reviews don't answer this. The nearest passages are listed below; "
@@ -265,6 +265,21 @@ def select_sentences(
     return picked
 
 
+def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:
+    """Citation number ``n`` of ``quote`` (a verbatim slice of ``chunk.text``)."""
+    return Citation(
+        n=n,
+        passage_id=chunk.id,
+        review_id=chunk.review_id,
+        review_title=chunk.review_title,
+        label=chunk.label,
+        section_path=chunk.section_path,
+        quote=quote,
+        lines=chunk.lines,
+        pages=chunk.pages,
+    )
+
+
 def _group(picked: list[Candidate]) -> list[tuple[str, list[Candidate]]]:
     groups: dict[str, list[Candidate]] = {}
     best: dict[str, float] = {}
@@ -317,19 +332,7 @@ def extractive_answer(
         for c in cands:
             ch = c.passage.chunk
             n = len(citations) + 1
-            citations.append(
-                Citation(
-                    n=n,
-                    passage_id=ch.id,
-                    review_id=ch.review_id,
-                    review_title=ch.review_title,
-                    label=ch.label,
-                    section_path=ch.section_path,
-                    quote=c.text,
-                    lines=ch.lines,
-                    pages=ch.pages,
-                )
-            )
+            citations.append(citation_for(n, ch, c.text))
             support.append(
                 SentenceSupport(
                     sentence=c.text, citations=(n,), supported=True, score=round(c.score, 4)

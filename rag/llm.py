@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.answer import make_scorer
+from rag.answer import citation_for, make_scorer
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
 from rag.prompts import load_prompt, load_prompts
@@ -295,19 +295,7 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
         for i, r in v.supporting:
             ch = passages[i].chunk
             n = len(citations) + 1
-            citations.append(
-                Citation(
-                    n=n,
-                    passage_id=ch.id,
-                    review_id=ch.review_id,
-                    review_title=ch.review_title,
-                    label=ch.label,
-                    section_path=ch.section_path,
-                    quote=_quote(passages[i], r),
-                    lines=ch.lines,
-                    pages=ch.pages,
-                )
-            )
+            citations.append(citation_for(n, ch, _quote(passages[i], r)))
             ns.append(n)
         score = v.result.score if v.result else 0.0
         support.append(
