@@ -46,14 +46,19 @@ def expand_acronyms(question: str, table: dict[str, list[str]]) -> tuple[str, tu
             for exp in table[key][:2]:
                 if exp.lower() not in question.lower():
                     added.append(exp)
-    low = " ".join(question.lower().split())
+    low = _norm(question)
     for acr, exps in table.items():
         for exp in exps:
-            if len(exp) > 8 and exp.lower() in low and acr.lower() not in low.split():
+            if len(exp) > 8 and _norm(exp) in low and f" {acr.lower()} " not in low:
                 added.append(acr)
     added = list(dict.fromkeys(added))
     expanded = question + (" (" + "; ".join(added) + ")" if added else "")
     return expanded, tuple(added)
+
+
+def _norm(text: str) -> str:
+    """' multi agency risk assessment conference ' for 'Multi-Agency Risk Assessment Conference'."""
+    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split()) + " "
 
 
 _COMMON = {
