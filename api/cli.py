@@ -69,6 +69,7 @@ def ingest(
             summary = ingest_paths(
                 files, qa.store, qa.embedder, settings, progress=lambda p, r: bar.update(1)
             )
+    qa.refresh()  # rebuild and save BM25 now, in step with what was just indexed
     if as_json:
         _print_json(summary.model_dump())
     else:

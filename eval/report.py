@@ -147,7 +147,8 @@ def write_report(summary: dict[str, Any], out: Path, dataset: str) -> Path:
         "## Latency (in process)",
         "",
         f"search p50 {lat['search_p50']:.0f} ms, p95 {lat['search_p95']:.0f} ms; "
-        f"ask p50 {lat['ask_p50']:.0f} ms, p95 {lat['ask_p95']:.0f} ms.",
+        f"ask p50 {lat['ask_p50']:.0f} ms, p95 {lat['ask_p95']:.0f} ms (ask reuses the query "
+        "vector that search computed; bench/answers.py times it cold).",
         "",
         "## Where it goes wrong",
         "",
