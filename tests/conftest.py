@@ -15,6 +15,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEWS = ROOT / "data" / "reviews"
+REVIEW_IDS = [
+    "bolton-child-a-b",
+    "stockport-child-b-c",
+    "buckinghamshire-child-v",
+    "luton-child-j",
+    "lambeth-child-k",
+]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +11,9 @@ from ingest.acronyms import matches, mine_acronyms
 from ingest.loaders import load_document
 from ingest.sections import parse_review
 from rag.types import Acronym
+from tests.conftest import REVIEW_IDS, REVIEWS
 
-REVIEWS = Path(__file__).resolve().parents[2] / "data" / "reviews"
-IDS = [
-    "bolton-child-a-b",
-    "stockport-child-b-c",
-    "buckinghamshire-child-v",
-    "luton-child-j",
-    "lambeth-child-k",
-]
+IDS = REVIEW_IDS
 
 
 @cache

@@ -14,6 +14,7 @@ import pytest
 from ingest.loaders import LOADERS, load_document, review_id_for
 from rag.errors import EmptyDocument, IngestError, UnreadableDocument, UnsupportedFormat
 from rag.types import SourceDoc, SourceLine
+from tests.conftest import REVIEWS
 from tests.docgen import (
     make_docx,
     make_encrypted_pdf,
@@ -24,7 +25,6 @@ from tests.docgen import (
     write_zip,
 )
 
-REVIEWS = Path(__file__).resolve().parents[2] / "data" / "reviews"
 REVIEW_FILES = sorted(p.name for p in REVIEWS.glob("*.txt"))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from ingest.loaders import load_document
 from ingest.metadata import extract_meta
 from ingest.sections import parse_review
 from rag.types import ReviewMeta
+from tests.conftest import REVIEWS
 
-REVIEWS = Path(__file__).resolve().parents[2] / "data" / "reviews"
 OVERRIDES = tomllib.loads((REVIEWS / "reviews.toml").read_text(encoding="utf-8"))
 
 # What the text alone yields (no reviews.toml): (title, children, first board, year, model)

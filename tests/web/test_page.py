@@ -57,8 +57,9 @@ def snap(page: Page, path) -> None:  # noqa: ANN001
     page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
-def search(page: Page, query: str, *, reviews: tuple[str, ...] = (),
-           kinds: tuple[str, ...] = ()) -> None:
+def search(
+    page: Page, query: str, *, reviews: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
+) -> None:
     page.get_by_label("Search for passages").fill(query)
     for title in reviews:
         page.locator("#find-reviews").get_by_label(title, exact=True).check()
@@ -106,8 +107,12 @@ def test_asked_question_streams_a_cited_answer_and_opens_the_quoted_source(
 
 def test_search_filtered_by_review_and_kind_shows_only_those(page: Page, live_server, screenshots):
     open_tab(page, live_server.url, "find")
-    search(page, "what should professionals learn about domestic abuse",
-           reviews=(LAMBETH,), kinds=("Learning point",))
+    search(
+        page,
+        "what should professionals learn about domestic abuse",
+        reviews=(LAMBETH,),
+        kinds=("Learning point",),
+    )
     results = page.locator("#find-list > li")
     assert results.count() >= 2
     for i in range(results.count()):
@@ -129,9 +134,13 @@ def test_copy_citation_puts_the_formatted_reference_on_the_clipboard(page: Page,
     first.get_by_role("button", name="Copy citation for passage 1").click()
     expect(page.locator("#toast")).to_contain_text("Citation copied")
     copied = page.evaluate("navigator.clipboard.readText()")
-    top = httpx.post(f"{live_server.url}/search", json={
-        "query": "Domestic Violence Disclosure Scheme",
-        "filters": {"review_ids": ["lambeth-child-k"]}}).json()["passages"][0]
+    top = httpx.post(
+        f"{live_server.url}/search",
+        json={
+            "query": "Domestic Violence Disclosure Scheme",
+            "filters": {"review_ids": ["lambeth-child-k"]},
+        },
+    ).json()["passages"][0]
     para = top["paragraphs"]
     ref = f"{LAMBETH}, {top['section_path'][-1]}"
     if para:
@@ -161,8 +170,13 @@ def test_two_selected_results_export_as_markdown_and_csv(page: Page, live_server
     assert dl.value.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8-sig").read())))
 
-    passages = {p["id"]: p for p in httpx.post(f"{live_server.url}/search", json={
-        "query": "information sharing between agencies", "k": 10}).json()["passages"]}
+    passages = {
+        p["id"]: p
+        for p in httpx.post(
+            f"{live_server.url}/search",
+            json={"query": "information sharing between agencies", "k": 10},
+        ).json()["passages"]
+    }
     assert md.startswith("# ReviewQA passages")
     assert md.count("\n## ") == 2
     assert [r["passage_id"] for r in rows] == picked
@@ -183,7 +197,8 @@ def test_evaluated_answer_with_a_wrong_number_is_flagged_with_the_number(
     open_tab(page, live_server.url, "evaluate")
     evaluate_field(page, "Question").fill("How many domestic violence incidents did police record?")
     evaluate_field(page, "Answer").fill(
-        "Police recorded over 90 incidents of domestic violence between Adult A and Adult B.")
+        "Police recorded over 90 incidents of domestic violence between Adult A and Adult B."
+    )
     page.get_by_role("button", name="Evaluate").click()
     verdict = page.locator("#eval-sentences > li").first
     expect(verdict).to_have_class(re.compile(r"\bunsupported\b"), timeout=SLOW)
@@ -197,10 +212,12 @@ def test_evaluated_answer_with_a_wrong_number_is_flagged_with_the_number(
     # the same answer judged against a pasted passage, and a correct one beside it
     evaluate_field(page, "Answer").fill(
         "Police recorded over 90 incidents of domestic violence between Adult A and Adult B [1]. "
-        "There are over 40 recorded incidents of Domestic Violence responded to by the police [1].")
+        "There are over 40 recorded incidents of Domestic Violence responded to by the police [1]."
+    )
     evaluate_field(page, re.compile("^Passages")).fill(
         "There are over 40 recorded incidents of Domestic Violence responded to by the police "
-        "in Greater Manchester and Lancashire.\n\nA second, unrelated passage about housing.")
+        "in Greater Manchester and Lancashire.\n\nA second, unrelated passage about housing."
+    )
     page.get_by_role("button", name="Evaluate").click()
     verdicts = page.locator("#eval-sentences > li")
     expect(verdicts).to_have_count(2, timeout=SLOW)
@@ -224,7 +241,8 @@ def test_upload_needs_the_key_and_upload_then_delete_works_with_it(
         error = page.locator("#reviews-error")
 
         page.get_by_label(re.compile("^Review file")).set_input_files(
-            {"name": "my-new-review.txt", "mimeType": "text/plain", "buffer": data})
+            {"name": "my-new-review.txt", "mimeType": "text/plain", "buffer": data}
+        )
         page.get_by_role("button", name="Upload").click()
         expect(error).to_have_text("Not authorised: missing or wrong X-API-Key header")
         expect(error).to_have_attribute("role", "alert")
@@ -232,15 +250,18 @@ def test_upload_needs_the_key_and_upload_then_delete_works_with_it(
         page.get_by_label("API key").fill("test-key")
         assert page.evaluate("sessionStorage.getItem('reviewqa.apiKey')") == "test-key"
         page.get_by_label(re.compile("^Review file")).set_input_files(
-            {"name": "notes.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"})
+            {"name": "notes.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}
+        )
         page.get_by_role("button", name="Upload").click()
         expect(error).to_contain_text("Unsupported file type: unsupported file type '.exe'")
 
         page.get_by_label(re.compile("^Review file")).set_input_files(
-            {"name": "my-new-review.txt", "mimeType": "text/plain", "buffer": data})
+            {"name": "my-new-review.txt", "mimeType": "text/plain", "buffer": data}
+        )
         page.get_by_role("button", name="Upload").click()
         expect(page.locator("#reviews-message")).to_contain_text(
-            "Uploaded my-new-review.txt: indexed", timeout=SLOW)
+            "Uploaded my-new-review.txt: indexed", timeout=SLOW
+        )
         expect(error).to_be_hidden()
         row = page.locator('#reviews-table tr[data-review-id="my-new-review"]')
         expect(row).to_have_count(1)
@@ -296,10 +317,13 @@ def test_keyboard_reaches_the_question_box_and_ask_button_with_visible_focus(
     open_tab(page, live_server.url, "ask")
 
     def focus_ring(selector: str) -> dict:
-        return page.eval_on_selector(selector, """el => {
+        return page.eval_on_selector(
+            selector,
+            """el => {
             const s = getComputedStyle(el);
             return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow};
-        }""")
+        }""",
+        )
 
     reached = []
     for _ in range(12):
@@ -356,7 +380,8 @@ def test_narrow_screen_has_no_horizontal_scroll(page: Page, live_server, screens
     page.get_by_role("tab", name="Evaluate").click()
     evaluate_field(page, "Question").fill("How many incidents?")
     evaluate_field(page, "Answer").fill(
-        "Police recorded over 90 incidents of domestic violence between Adult A and Adult B.")
+        "Police recorded over 90 incidents of domestic violence between Adult A and Adult B."
+    )
     page.get_by_role("button", name="Evaluate").click()
     expect(page.locator("#eval-sentences > li")).to_have_count(1, timeout=SLOW)
     no_sideways_scroll("evaluate, with a verdict")
