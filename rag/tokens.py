@@ -18,6 +18,7 @@ from pathlib import Path
 
 import tiktoken
 
+ENCODING = "cl100k_base"
 _URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 _CACHE_NAME = hashlib.sha1(_URL.encode()).hexdigest()  # 9b5ad71b2ce5302211f9c61530b329a4922fc6a4
 
@@ -43,8 +44,9 @@ def seed_tiktoken_cache() -> Path:
 
 @lru_cache(maxsize=1)
 def encoding() -> tiktoken.Encoding:
+    """cl100k_base, always from the seeded cache (never downloaded; see module docstring)."""
     seed_tiktoken_cache()
-    return tiktoken.get_encoding("cl100k_base")
+    return tiktoken.get_encoding(ENCODING)
 
 
 def count_tokens(text: str) -> int:

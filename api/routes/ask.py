@@ -22,31 +22,11 @@ def to_response(a: Answer) -> AskResponse:
         refused=a.refused,
         mode=a.mode,
         note=a.note,
-        citations=[
-            CitationOut(
-                n=c.n,
-                passage_id=c.passage_id,
-                review_id=c.review_id,
-                review_title=c.review_title,
-                label=c.label,
-                section_path=list(c.section_path),
-                quote=c.quote,
-                lines=list(c.lines) if c.lines else None,
-                pages=list(c.pages) if c.pages else None,
-            )
-            for c in a.citations
-        ],
+        # core records and public shapes share field names: dump in JSON mode (tuples
+        # become lists) and validate into the public model
+        citations=[CitationOut.model_validate(c.model_dump(mode="json")) for c in a.citations],
         passages=[PassageOut.from_passage(p) for p in a.passages],
-        support=[
-            SupportOut(
-                sentence=s.sentence,
-                citations=list(s.citations),
-                supported=s.supported,
-                score=s.score,
-                unsupported=list(s.unsupported),
-            )
-            for s in a.support
-        ],
+        support=[SupportOut.model_validate(x.model_dump(mode="json")) for x in a.support],
     )
 
 
