@@ -4,6 +4,11 @@ Retrieval is scored inside a token budget so chunk size cannot buy recall: passa
 taken in rank order and counted with tiktoken until the budget is spent (the last one is
 cut to fit). A gold quote's coverage is the share of its word 3-grams found in that text
 (3-grams, not exact match, so a quote split across two chunks still counts).
+
+A gold item may list ``alternates``: the same evidence stated elsewhere in the review
+(the summary repeating a finding, a foreword restating the verdict). The item counts as
+covered by whichever of its wordings is covered best. Alternates come from blind pooled
+judging (see eval/README.md), never from one system's output alone.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ DATASET = Path(__file__).resolve().parent / "questions.jsonl"
 class Gold:
     review_id: str
     quote: str
+    alternates: tuple[str, ...] = ()
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        return (self.quote, *self.alternates)
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,10 @@ def load_questions(path: Path = DATASET) -> list[Question]:
                 type=d["type"],
                 answerable=bool(d.get("answerable", True)),
                 reviews=tuple(d.get("reviews", [])),
-                gold=tuple(Gold(g["review_id"], g["quote"]) for g in d.get("gold", [])),
+                gold=tuple(
+                    Gold(g["review_id"], g["quote"], tuple(g.get("alternates", [])))
+                    for g in d.get("gold", [])
+                ),
                 facts=tuple(d.get("facts", [])),
             )
         )
@@ -91,6 +104,11 @@ def within_budget(texts: Sequence[str], budget: int) -> list[str]:
     return out
 
 
+def gold_coverage(gold: Gold, texts: Sequence[str]) -> float:
+    """Coverage of a gold item: its best-covered wording."""
+    return max(coverage(w, texts) for w in gold.wordings)
+
+
 def coverage(quote: str, texts: Sequence[str]) -> float:
     q = ngrams(words(quote))
     if not q:
@@ -114,11 +132,11 @@ def score_retrieval(gold: Sequence[Gold], ranked: Sequence[tuple[str, str]]) -> 
     texts = [t for _, t in ranked]
     for b in BUDGETS:
         kept = within_budget(texts, b)
-        covs = [coverage(g.quote, kept) for g in gold]
+        covs = [gold_coverage(g, kept) for g in gold]
         s.recall[b] = sum(covs) / len(covs) if covs else 0.0
         s.all_found[b] = all(c >= FOUND for c in covs)
     for rank, (rid, text) in enumerate(ranked, 1):
-        if any(g.review_id == rid and coverage(g.quote, [text]) >= HIT for g in gold):
+        if any(g.review_id == rid and gold_coverage(g, [text]) >= HIT for g in gold):
             s.rr = 1.0 / rank
             break
     return s

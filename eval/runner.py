@@ -18,8 +18,8 @@ from eval.metrics import (
     BUDGETS,
     FOUND,
     Question,
-    coverage,
     fact_recall,
+    gold_coverage,
     mean,
     percentile,
     score_retrieval,
@@ -72,7 +72,7 @@ def run_question(qa: ReviewQA, q: Question, baseline: Any | None = None) -> Ques
         r.all_found = {str(b): s.all_found[b] for b in BUDGETS}
         r.rr = s.rr
         texts = [t for _, t in ranked]
-        r.missed_quotes = [g.quote for g in q.gold if coverage(g.quote, texts[:10]) < FOUND]
+        r.missed_quotes = [g.quote for g in q.gold if gold_coverage(g, texts[:10]) < FOUND]
         if baseline is not None:
             b = score_retrieval(q.gold, baseline.search(q.question, SEARCH_K))
             r.baseline_recall = {str(x): b.recall[x] for x in BUDGETS}
