@@ -51,8 +51,9 @@ def main() -> None:
         results = {"ReviewQA hybrid": evaluate(ours(qa.engine), questions)}
         if args.ablations:
             variants = {
-                "dense only": dict(bm25_weight=0.0),
-                "bm25 only": dict(dense_weight=0.0),
+                "rank fusion (RRF k=10)": dict(fusion="rrf"),
+                "dense only": dict(bm25_weight=0.0, sentence_weight=0.0),
+                "bm25 only": dict(dense_weight=0.0, sentence_weight=0.0),
                 "no sentence vectors": dict(sentence_weight=0.0),
                 "acronyms in dense query too": dict(expand_dense=True),
                 "no acronym expansion": dict(use_acronyms=False),

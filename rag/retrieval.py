@@ -8,6 +8,7 @@ refreshed after every ingest or delete. ``DenseRetriever``, ``BM25Retriever`` an
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.embeddings import Embedder
-from rag.fusion import diversify_by_group, reciprocal_rank_fusion
+from rag.fusion import diversify_by_group, reciprocal_rank_fusion, zscore_fusion
 from rag.lexical import LexicalIndex, generation
 from rag.query import (
     QueryPlan,
@@ -101,7 +102,11 @@ class RetrievalConfig:
     bm25_weight: float = 1.0
     sentence_weight: float = 1.0  # best single sentence of a chunk vs the question
     fetch: int = 60
-    rrf_k: int = 10  # measured on eval/questions.jsonl: sharper than the paper's 60 here (bench/retrieval.py)
+    # "score": z-score fusion of the three rankers' scores (BM25 as log(1 + score));
+    # "rrf": reciprocal rank fusion. Measured on eval/questions.jsonl (bench/retrieval.py
+    # --ablations): score fusion lifts MRR, on both halves of the set.
+    fusion: Literal["score", "rrf"] = "score"
+    rrf_k: int = 10  # for fusion="rrf": sharper than the paper's 60 here
 
 
 class Retriever(Protocol):
@@ -287,11 +292,17 @@ class SearchEngine:
             if mode == "hybrid" and cfg.sentence_weight:
                 sent = self.sentences(vec, n, filters, view)
         lex = self.bm25(plan.expanded, n, filters, view) if mode != "dense" else []
-        fused = reciprocal_rank_fusion(
-            [[i for i, _ in dense], [i for i, _ in lex], [i for i, _ in sent]],
-            k=cfg.rrf_k,
-            weights=[cfg.dense_weight, cfg.bm25_weight, cfg.sentence_weight],
-        )
+        weights = [cfg.dense_weight, cfg.bm25_weight, cfg.sentence_weight]
+        if cfg.fusion == "rrf":
+            fused = reciprocal_rank_fusion(
+                [[i for i, _ in dense], [i for i, _ in lex], [i for i, _ in sent]],
+                k=cfg.rrf_k,
+                weights=weights,
+            )
+        else:
+            fused = zscore_fusion(
+                [dense, [(i, math.log1p(s)) for i, s in lex], sent], weights=weights
+            )
         dense_s, lex_s, sent_s = dict(dense), dict(lex), dict(sent)
         scored: list[tuple[str, float]] = []
         for cid, s in fused.items():

@@ -1,4 +1,6 @@
-from rag.fusion import diversify_by_group, reciprocal_rank_fusion
+import pytest
+
+from rag.fusion import diversify_by_group, reciprocal_rank_fusion, zscore_fusion
 
 
 def test_rrf_scores_are_sums_of_reciprocal_ranks_with_k_60():
@@ -23,3 +25,25 @@ def test_diversify_shows_each_group_before_a_second_from_any():
     assert order[:3] == ["a1", "b1", "a2"] or set(order[:3]) == {"a1", "b1", "c1"}
     assert order[0] == "a1"
     assert len(order) == 5
+
+
+def test_zscore_fusion_sums_z_scores_over_the_union():
+    dense = [("a", 0.9), ("b", 0.5), ("c", 0.49)]
+    lex = [("b", 5.0), ("c", 4.9), ("d", 4.8)]
+    fused = zscore_fusion([dense, lex])
+    # missing entries take the list's lowest score: dense d = 0.49, lex a = 4.8
+    # z sums (by hand): a 0.83, b 0.96, c -0.30, d -1.49
+    assert sorted(fused, key=fused.get, reverse=True) == ["b", "a", "c", "d"]
+    assert fused["b"] - fused["a"] == pytest.approx(0.13, abs=0.02)
+    assert min(fused.values()) == pytest.approx(1e-3)  # shifted above 0 for boosts
+
+
+def test_zscore_fusion_weights_and_empty_lists():
+    a = [("x", 1.0), ("y", 0.0)]
+    b = [("y", 1.0), ("x", 0.0)]
+    assert max(zscore_fusion([a, b], weights=[2.0, 1.0]).items(), key=lambda t: t[1])[0] == "x"
+    assert max(zscore_fusion([a, b], weights=[1.0, 2.0]).items(), key=lambda t: t[1])[0] == "y"
+    assert zscore_fusion([[], []]) == {}
+    assert zscore_fusion([a, []]) == zscore_fusion([a])
+    flat = zscore_fusion([[("p", 0.5), ("q", 0.5)]])
+    assert flat["p"] == flat["q"]
