@@ -7,9 +7,11 @@ and Goldstein, SIGIR 1998), a sentence that leans on the one before ("This", "He
 takes that sentence with it, and the picks are grouped by review and put in document
 order. Every answer sentence is a verbatim slice of the passage it cites.
 
-Refusal: when the best sentence's evidence score is below ``Settings.refuse_below``, or
-the question's distinctive terms appear nowhere in the indexed reviews, the answer is
-``refused`` and the nearest passages are still returned.
+Refusal: when the best sentence's evidence score is below ``Settings.refuse_below``, when
+the question's distinctive terms appear nowhere in the indexed reviews, or when the
+question asks for a date, number or place and no picked sentence holds one
+(``rag/answer_type.py``), the answer is ``refused`` and the nearest passages are still
+returned.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.answer_type import expected_type, gives
 from rag.retrieval import Filters
 from rag.sentences import sentence_units
 from rag.service import ReviewQA
@@ -306,15 +309,16 @@ def extractive_answer(
     )
     missing = unknown_terms(question, qa)
     evidence = max((c.score for c in picked), default=0.0)
-    if not picked or evidence < qa.settings.refuse_below or missing:
-        why = (
-            (
-                f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}"
-                + (" in the review(s) you named)" if plan.review_ids and not cross else ")")
+    wants = expected_type(question)
+    untyped = bool(picked) and wants is not None and not any(gives(c.text, wants) for c in picked)
+    if not picked or evidence < qa.settings.refuse_below or missing or untyped:
+        why = ""
+        if missing:
+            why = f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}" + (
+                " in the review(s) you named)" if plan.review_ids and not cross else ")"
             )
-            if missing
-            else ""
-        )
+        elif untyped:
+            why = f" (the closest passages never give the {wants} the question asks for)"
         return Answer(
             question=question,
             answer=REFUSAL + why,
