@@ -25,6 +25,7 @@ def test_short_eval_stays_above_recorded_floors(corpus_qa, tmp_path):
     assert report.exists() and (tmp_path / "out" / "recall_vs_budget.png").stat().st_size > 1000
     got = {
         "recall@2000": summary["retrieval"]["recall@2000"],
+        "mrr": summary["retrieval"]["mrr"],
         "citation_validity": summary["answers"]["citation_validity"],
     }
     print(f"short eval on {len(subset)} questions: {got}")
