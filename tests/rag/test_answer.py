@@ -1,0 +1,74 @@
+"""rag/answer.py: the extractive answerer on the real corpus index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.answer import REFUSAL, answer_question, extractive_answer
+from rag.answer_type import gives
+from rag.retrieval import Filters
+
+pytestmark = pytest.mark.integration
+
+BOLTON = Filters(review_ids=["bolton-child-a-b"])
+
+
+def _ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_sentence_is_a_cited_verbatim_quote(corpus_qa):
+    a = answer_question(corpus_qa, "What went wrong with MARAC referrals for Ms A?")
+    assert not a.refused and a.mode == "extractive"
+    by_id = {p.chunk.id: p.chunk for p in a.passages}
+    assert a.citations and len(a.support) == len(a.citations)
+    for c in a.citations:
+        assert _ws(c.quote) in _ws(by_id[c.passage_id].text)
+        assert f"{c.quote} [{c.n}]" in a.answer
+        assert c.review_id == "lambeth-child-k"
+    assert a.answer.startswith("From the review of Child K")
+
+
+def test_cross_review_answer_names_and_groups_each_review(corpus_qa):
+    a = answer_question(
+        corpus_qa,
+        "Across these reviews, how did moving between local authorities hurt safeguarding?",
+    )
+    assert not a.refused
+    reviews = {c.review_id for c in a.citations}
+    assert len(reviews) >= 2
+    assert a.answer.startswith(f"From {len(reviews)} reviews (")
+    # grouped: each review's citations are consecutive
+    order = [c.review_id for c in a.citations]
+    assert all(
+        order.index(r) + order.count(r) - 1 == max(i for i, x in enumerate(order) if x == r)
+        for r in reviews
+    )
+
+
+def test_a_word_no_review_uses_is_refused_and_named(corpus_qa):
+    a = answer_question(
+        corpus_qa, "What did the reviews say about the Zorblax assessment framework?"
+    )
+    assert a.refused and a.answer.startswith(REFUSAL)
+    assert "'Zorblax'" in a.answer
+    assert a.passages and not a.citations  # nearest passages still returned
+
+
+def test_where_question_without_a_place_in_the_evidence_is_refused(corpus_qa):
+    found = corpus_qa.engine.search(
+        "the children were made the subjects of legal proceedings after the assault", 10, BOLTON
+    )
+    placeless = [p for p in found if not gives(p.chunk.text, "place")][:3]
+    assert placeless, "expected Bolton passages that name no place"
+    q = "Where did Child A and Child B live after the legal proceedings?"
+    a = extractive_answer(corpus_qa, q, placeless)
+    assert a.refused
+    assert "never give the place the question asks for" in a.answer
+    # the same passages answer a question that does not ask for a place
+    b = extractive_answer(
+        corpus_qa, "What happened to Child A and Child B after the assault?", placeless
+    )
+    assert not b.refused and b.citations
