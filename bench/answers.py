@@ -39,14 +39,20 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
         picked = select_sentences(qa, q.question, passages, max_sentences=4, cross=False)
         best = max((c.score for c in picked), default=0.0)
         rows.append((best, q.answerable, bool(unknown_terms(q.question, qa)), q.id))
-    print("refusal calibration (evidence score; threshold = Settings.refuse_below):")
-    for t in (0.30, 0.35, 0.40, 0.45, 0.50):
+    current = qa.settings.refuse_below
+    print(
+        f"refusal calibration (evidence score and unknown words only; "
+        f"Settings.refuse_below = {current}):"
+    )
+    for t in sorted({0.40, 0.44, 0.46, 0.50, 0.52, current}):
         ref_un = sum(1 for b, a, u, _ in rows if not a and (b < t or u))
         ref_ans = sum(1 for b, a, u, _ in rows if a and (b < t or u))
         n_un = sum(1 for r in rows if not r[1])
         n_ans = len(rows) - n_un
+        mark = "  <- in use" if t == current else ""
         print(
-            f"  t={t:.2f}: unanswerable refused {ref_un}/{n_un}, answerable wrongly refused {ref_ans}/{n_ans}"
+            f"  t={t:.2f}: unanswerable refused {ref_un}/{n_un}, "
+            f"answerable wrongly refused {ref_ans}/{n_ans}{mark}"
         )
     un = sorted(b for b, a, _, _ in rows if not a)
     an = sorted(b for b, a, _, _ in rows if a)
