@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from rag.config import Settings
+from rag.config import Settings, app_version
 from rag.errors import IndexNotFound, IngestError, ReviewQAError
 from rag.service import ReviewQA, build_pipeline
 
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, qa: ReviewQA | None = None) -> 
     app = FastAPI(
         title="ReviewQA",
         description="Questions over UK Serious Case Reviews, answered with verified citations.",
-        version="0.1.0",
+        version=app_version(),
         lifespan=lifespan,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +12,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rag.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def app_version() -> str:
+    """The installed package's version (pyproject.toml), or "dev" when run from a tree
+    that was never installed."""
+    try:
+        return metadata.version("reviewqa")
+    except metadata.PackageNotFoundError:
+        return "dev"
 
 
 class Settings(BaseSettings):

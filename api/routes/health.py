@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import QA
+from rag.config import app_version
 
 router = APIRouter(tags=["health"])
 
@@ -13,6 +14,7 @@ def health(qa: QA) -> dict:
     view = qa.engine.view
     return {
         "status": "ok",
+        "version": app_version(),
         "reviews": len(view.metas),
         "chunks": len(view.ordered),
         "embedder": qa.embedder.name,

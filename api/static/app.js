@@ -907,7 +907,7 @@
   async function health() {
     try {
       const hl = await api("GET", "/health");
-      $("#health").textContent = `${hl.reviews} reviews · ${hl.chunks} passages · ${hl.llm ? "LLM answers" : "extractive answers"}`;
+      $("#health").textContent = `${hl.reviews} reviews · ${hl.chunks} passages · ${hl.llm ? "LLM answers" : "extractive answers"} · v${hl.version}`;
     } catch {
       $("#health").textContent = "Server not reachable";
     }

@@ -21,6 +21,7 @@ def test_health_reports_the_five_bundled_reviews(http):
     body = http.get("/health").json()
     assert body["status"] == "ok" and body["reviews"] == 5 and body["chunks"] > 300
     assert body["embedder"] == "all-MiniLM-L6-v2"
+    assert body["version"] == http.get("/openapi.json").json()["info"]["version"] != "dev"
 
 
 def test_reviews_lists_metadata_and_chunk_counts(http):

@@ -299,6 +299,9 @@ def test_page_requests_nothing_outside_the_app(page: Page, live_server):
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
     open_tab(page, live_server.url, "ask")
+    version = httpx.get(f"{live_server.url}/health").json()["version"]
+    expect(page.locator("#health")).to_contain_text("5 reviews · ")
+    expect(page.locator("#health")).to_contain_text(f"v{version}")
     for name in ("Find passages", "Evaluate", "Reviews", "Ask"):
         page.get_by_role("tab", name=name).click()
     ask(page, MARAC_Q)
