@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from eval.metrics import fact_recall, load_questions, mean, percentile  # noqa: E402
+from eval.metrics import DATASET, fact_recall, load_questions, mean, percentile  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 from rag.answer import answer_question, select_sentences, unknown_terms  # noqa: E402
 from rag.config import Settings  # noqa: E402
@@ -64,8 +64,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument(
+        "--questions", type=Path, default=DATASET, help="question set (default: the dev set)"
+    )
     args = ap.parse_args()
-    questions = load_questions()
+    questions = load_questions(args.questions)
     emb = MiniLMEmbedder()
     with tempfile.TemporaryDirectory() as tmp:
         s = Settings(home=Path(tmp) / "home")
@@ -95,7 +98,7 @@ def main() -> None:
         n_un = sum(not q.answerable for q in questions)
         n_ans = len(questions) - n_un
         print(
-            f"\n{len(questions)} questions ({n_ans} answerable, {n_un} unanswerable), extractive mode"
+            f"\n{len(questions)} questions ({n_ans} answerable, {n_un} unanswerable), extractive mode, {args.questions.name}"
         )
         print(f"unanswerable refused: {refused_un}/{n_un} = {refused_un / max(1, n_un):.1%}")
         print(

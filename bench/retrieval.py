@@ -16,7 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from eval.baseline import NaiveBaseline  # noqa: E402
-from eval.metrics import BUDGETS, load_questions, mean, percentile, score_retrieval  # noqa: E402
+from eval.metrics import (  # noqa: E402
+    BUDGETS,
+    DATASET,
+    load_questions,
+    mean,
+    percentile,
+    score_retrieval,
+)
 from ingest.pipeline import ingest_paths  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embeddings import MiniLMEmbedder  # noqa: E402
@@ -37,8 +44,11 @@ def evaluate(search, questions) -> dict:  # noqa: ANN001
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ablations", action="store_true", help="also score each idea switched off")
+    ap.add_argument(
+        "--questions", type=Path, default=DATASET, help="question set (default: the dev set)"
+    )
     args = ap.parse_args()
-    questions = [q for q in load_questions() if q.answerable]
+    questions = [q for q in load_questions(args.questions) if q.answerable]
     emb = MiniLMEmbedder()
     with tempfile.TemporaryDirectory() as tmp:
         s = Settings(home=Path(tmp) / "home")
@@ -68,7 +78,7 @@ def main() -> None:
 
         # latency, warm (model loaded), in process, query embedding included every time
         qa.engine.query_cache_size = 0
-        qs = [q.question for q in load_questions()]
+        qs = [q.question for q in load_questions(args.questions)]
         for q in qs[:5]:
             qa.engine.search(q, 10)
         lat = []
@@ -80,7 +90,7 @@ def main() -> None:
         base.close()
 
     cols = [f"recall@{b}" for b in BUDGETS] + ["all_found@2000", "MRR"]
-    print(f"{len(questions)} answerable questions\n")
+    print(f"{len(questions)} answerable questions from {args.questions.name}\n")
     print(f"{'':28}" + "".join(f"{c:>16}" for c in cols))
     for name, r in results.items():
         print(f"{name:28}" + "".join(f"{r[c]:>16.3f}" for c in cols))
