@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REVIEWS_DIR = ROOT / "data" / "reviews"
 EVAL_DIR = ROOT / "eval"
 QUESTIONS = EVAL_DIR / "questions.jsonl"
+HELDOUT = EVAL_DIR / "heldout.jsonl"  # written without seeing the system; never tuned on
 SUPPORT_PAIRS = EVAL_DIR / "support_pairs.jsonl"
 
 REVIEW_IDS = {
@@ -88,7 +89,8 @@ def read_jsonl(path: Path) -> list[dict]:
     return records
 
 
-QUESTION_RECORDS = read_jsonl(QUESTIONS)
+DEV_RECORDS = read_jsonl(QUESTIONS)
+QUESTION_RECORDS = DEV_RECORDS + read_jsonl(HELDOUT)
 PAIR_RECORDS = read_jsonl(SUPPORT_PAIRS)
 
 GOLD_CASES = [
@@ -112,7 +114,7 @@ def test_review_files_exist():
         assert (REVIEWS_DIR / f"{rid}.txt").is_file(), rid
 
 
-@pytest.mark.parametrize("path", [QUESTIONS, SUPPORT_PAIRS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [QUESTIONS, HELDOUT, SUPPORT_PAIRS], ids=lambda p: p.name)
 def test_every_line_parses_as_object(path):
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     assert lines, f"{path.name} is empty"
@@ -126,7 +128,7 @@ def test_every_line_parses_as_object(path):
 def test_question_ids_unique_and_well_formed():
     ids = [q["id"] for q in QUESTION_RECORDS]
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
-    assert all(re.fullmatch(r"q\d{3}", i) for i in ids), ids
+    assert all(re.fullmatch(r"[qh]\d{3}", i) for i in ids), ids  # q: dev set, h: held-out
 
 
 def test_question_schema():
@@ -152,18 +154,19 @@ def test_question_schema():
 
 
 def test_question_count_minimum():
-    assert len(QUESTION_RECORDS) >= 48
+    assert len(DEV_RECORDS) >= 48
+    assert len(QUESTION_RECORDS) - len(DEV_RECORDS) >= 30
 
 
 def test_counts_per_type():
-    counts = Counter(q["type"] for q in QUESTION_RECORDS)
+    counts = Counter(q["type"] for q in DEV_RECORDS)
     for t in QUESTION_TYPES:
         minimum = {"cross_review": 5, "unanswerable": 7}.get(t, 4)
         assert counts[t] >= minimum, f"type {t}: {counts[t]} < {minimum}"
 
 
 def test_counts_per_review():
-    counts = Counter(rid for q in QUESTION_RECORDS if q["answerable"] for rid in q["reviews"])
+    counts = Counter(rid for q in DEV_RECORDS if q["answerable"] for rid in q["reviews"])
     for rid in REVIEW_IDS:
         assert counts[rid] >= 6, f"{rid}: only {counts[rid]} answerable questions"
 
