@@ -38,10 +38,10 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
         passages = qa.engine.search(q.question, 8)
         picked = select_sentences(qa, q.question, passages, max_sentences=4, cross=False)
         best = max((c.score for c in picked), default=0.0)
-        rows.append((best, q.answerable, bool(unknown_terms(q.question, qa)), q.id))
+        rows.append((best, q.answerable, bool(unknown_terms(q.question, qa).names), q.id))
     current = qa.settings.refuse_below
     print(
-        f"refusal calibration (evidence score and unknown words only; "
+        f"refusal calibration (evidence score and unknown names only; "
         f"Settings.refuse_below = {current}):"
     )
     for t in sorted({0.40, 0.44, 0.46, 0.50, 0.52, current}):

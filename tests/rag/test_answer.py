@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.answer import REFUSAL, answer_question, extractive_answer
+from rag.answer import REFUSAL, answer_question, extractive_answer, unknown_terms
 from rag.answer_type import gives
 from rag.retrieval import Filters
 
@@ -72,3 +72,27 @@ def test_where_question_without_a_place_in_the_evidence_is_refused(corpus_qa):
         corpus_qa, "What happened to Child A and Child B after the assault?", placeless
     )
     assert not b.refused and b.citations
+
+
+@pytest.mark.parametrize(
+    "question,names,words",
+    [
+        ("What did the Haringey review say about Ofsted?", ("Haringey",), ()),
+        ("For a training slide, a passage on professional curiosity please", (), ("slide",)),
+        ("Who are the DSLs in the Child V report?", (), ()),  # plural of an acronym used
+        ("What OASys score was Mr C given?", ("OASys",), ("score",)),
+        ("Ofsted findings for the Stockport twins review?", (), ()),  # sentence start: not a name
+    ],
+)
+def test_unknown_words_split_into_names_and_ordinary_words(corpus_qa, question, names, words):
+    got = unknown_terms(question, corpus_qa)
+    assert got.names == names and got.words == words
+
+
+def test_an_ordinary_word_no_review_uses_adds_a_note_not_a_refusal(corpus_qa):
+    a = answer_question(
+        corpus_qa,
+        "For a training slide, what does the Child K review say about professional curiosity?",
+    )
+    assert not a.refused and a.citations
+    assert a.note and "'slide'" in a.note
