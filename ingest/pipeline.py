@@ -32,7 +32,7 @@ from rag.store import ChunkStore
 from rag.types import Chunk, ParsedReview
 
 # Bump when the parser or chunker changes what they produce: every review is re-chunked.
-PARSER_VERSION = f"2026-11-22.1+sentences{SENTENCES_VERSION}"
+PARSER_VERSION = f"2026-11-22.2+sentences{SENTENCES_VERSION}"
 EMBED_BATCH = 64
 
 

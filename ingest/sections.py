@@ -157,6 +157,8 @@ def _title_like(text: str, max_words: int = 12) -> bool:
     t = text.strip()
     if not t or _words(t) > max_words:
         return False
+    if not re.search(r"[A-Za-z]{2}", t):
+        return False  # a date or number on its own line ('24.6.2106') is not a title
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "‘“'\"("):
         return False
     if t.endswith((",", ";")):

@@ -463,3 +463,21 @@ def test_docx_heading_styles_set_the_levels() -> None:
         ("Findings",),
     ]
     assert p.sections[2].blocks[1].text == "Agencies involved were:\n- Police\n- Health visiting"
+
+
+def test_a_date_alone_on_a_line_is_not_a_heading() -> None:
+    body = (
+        "The panel met several times and agreed the terms of reference for the review, "
+        "including the period it would cover and the agencies it would ask to contribute."
+    )
+    rows = ["1. Introduction", "", body, "", "24.6.2106", "", body, "", "2. Findings", "", body]
+    doc = SourceDoc(
+        review_id="child-y",
+        path="child-y.txt",
+        format="txt",
+        sha256="0" * 64,
+        lines=tuple(SourceLine(text=t, line=n) for n, t in enumerate(rows, start=1)),
+    )
+    p = parse_review(doc)
+    assert [s.path for s in p.sections] == [("1 Introduction",), ("2 Findings",)]
+    assert [b.text for b in p.sections[0].blocks][1] == "24.6.2106"  # kept as text
