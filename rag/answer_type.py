@@ -7,7 +7,9 @@ living?" answered with "the children were made the subjects of legal proceedings
 the honest answer is a refusal that says so, with the nearest passages.
 
 Only question-opening wh-words count: "why weren't care proceedings started when the plan
-wasn't working?" asks why, not when.
+wasn't working?" asks why, not when. "When" asks for a time only when a verb follows it
+("When did…", "When was…"): "When a parent has mental health problems, what…?" is a
+condition, not a time question.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from rag.support import MONTHS, NUMBER_WORDS
 AnswerType = Literal["date", "number", "place"]
 
 _OPENERS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
-    (re.compile(r"^(?:when|on what (?:date|day)|in what year|what (?:date|year))\b", re.I), "date"),
+    (
+        re.compile(
+            r"^(?:when\s+(?:did|does|do|was|were|is|are|has|had|have|will|would|could|should|"
+            r"can|might)\b|on what (?:date|day)|in what year|what (?:date|year))\b",
+            re.I,
+        ),
+        "date",
+    ),
     (re.compile(r"^(?:how (?:many|much|often|long|old)|what age)\b", re.I), "number"),
     (re.compile(r"^(?:where|in what (?:town|city|area|borough|county))\b", re.I), "place"),
 )

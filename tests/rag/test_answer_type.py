@@ -21,6 +21,8 @@ from rag.answer_type import expected_type, gives
         ("Why weren't care proceedings started when the plan failed?", None),
         ("What went wrong when the case moved to Luton?", None),
         ("Who chaired the strategy meeting?", None),
+        ("When a parent misuses drugs, what should the health visitor do?", None),
+        ("When were the children first registered?", "date"),
     ],
 )
 def test_only_question_opening_wh_words_set_the_type(question, kind):
