@@ -48,6 +48,7 @@ run: $(STAMP)
 	$(VENV)/bin/reviewqa serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) llm-deps browser-deps
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
@@ -55,6 +56,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ingest rag api eval tests bench
+	$(PY) -m mypy
 
 eval: $(STAMP)
 	$(VENV)/bin/reviewqa eval --out eval/out --baseline

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -22,8 +23,12 @@ class NaiveBaseline:
         client = chromadb.PersistentClient(
             path=self.tmp.name, settings=ChromaSettings(anonymized_telemetry=False)
         )
-        self.col = client.get_or_create_collection(
-            "baseline", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        # chromadb's own types end at this edge (as in rag/store.py)
+        self.col: Any = cast(
+            Any,
+            client.get_or_create_collection(
+                "baseline", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            ),
         )
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         ids, texts, metas = [], [], []

@@ -72,8 +72,8 @@ def _docx_ref(lines: list[Line], notes: Notes, prof: Profile) -> None:
     i = 0
     while i < len(lines):
         ln = lines[i]
-        for m in _FNREF_RE.finditer(ln.text):
-            ln.notes.append(m.group(1))
+        for ref in _FNREF_RE.finditer(ln.text):
+            ln.notes.append(ref.group(1))
         ln.text = _FNREF_RE.sub("", ln.text)
         m = _FNBODY_START_RE.search(ln.text)
         while m:
@@ -426,7 +426,8 @@ def _link_glued_marker(lines: list[Line], key: str, zone: int, prof: Profile) ->
             before = ln.text[: m.start()]
             if not before:
                 continue
-            word = re.search(r"(\S*)$", before).group(1)
+            tail = re.search(r"(\S*)$", before)  # always matches (possibly empty)
+            word = tail.group(1) if tail else ""
             if not word:
                 # ' 2' after a closing quote + full stop: "…children’. 2"
                 after = ln.text[m.end() :]

@@ -290,7 +290,7 @@ class _DocxReader:
         seen = 0
         while style is not None and seen < 20:  # base-style loops exist in the wild
             yield style
-            style = style.base_style
+            style = getattr(style, "base_style", None)  # paragraph/character styles have it
             seen += 1
 
     def _style_bold(self, style: BaseStyle | None) -> bool | None:

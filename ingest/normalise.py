@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from rag.types import SourceDoc
 
@@ -27,6 +28,14 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _HTML_ROW_HEADING_RE = re.compile(r"^\s*(\d{1,2})\.?\t\s*<p>(?:<[^>]+>)*(.*?)(?:<[^>]+>)*</p>(.*)$")
 _MULTILEVEL_NUM_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?(?:\s|$)")
 _WS_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200a\u202f]+")
+
+
+class Origin(TypedDict):
+    """Where a working line came from in the source document."""
+
+    line: int
+    page: int | None
+    style: str | None
 
 
 @dataclass
@@ -118,7 +127,7 @@ def clean_lines(doc: SourceDoc) -> list[Line]:
         raw = sl.text
         text, bold, flags = _clean_text(raw)
         lead = _lead(raw)
-        base = {"line": sl.line, "page": sl.page, "style": sl.style}
+        base: Origin = {"line": sl.line, "page": sl.page, "style": sl.style}
         bold = bold or sl.bold
         if "<" in text and re.search(r"</?(?:p|ul|li|u)\b", text):
             out.extend(_split_html(text, lead, base, flags))
@@ -143,7 +152,7 @@ def clean_lines(doc: SourceDoc) -> list[Line]:
     return out
 
 
-def _split_html(text: str, lead: str, base: dict, flags: set[str]) -> list[Line]:
+def _split_html(text: str, lead: str, base: Origin, flags: set[str]) -> list[Line]:
     """One source line holding an HTML table row -> working lines (same line number)."""
     out: list[Line] = []
     m = _HTML_ROW_HEADING_RE.match(text)

@@ -129,14 +129,15 @@ def build_units(
             ln.flags.add("tab_row")
         if cur_unit is not None and "tab_row" in cur_unit.flags:
             cur_unit = None if not ln.text[:1].islower() else cur_unit
-        if prof.hard_wrapped:
-            joined = cur_unit is not None and _wrapped_joins(prev, ln, cur_unit, gap > 0, wide)
+        if cur_unit is None or prev is None:
+            joined = False
+        elif prof.hard_wrapped:
+            joined = _wrapped_joins(prev, ln, cur_unit, gap > 0, wide)
         else:
-            joined = cur_unit is not None and (
-                (not gap and is_broken_continuation(prev, ln))
-                or (gap > 0 and _page_break_join(cur_unit, ln))
+            joined = (not gap and is_broken_continuation(prev, ln)) or (
+                gap > 0 and _page_break_join(cur_unit, ln)
             )
-        if joined:
+        if joined and cur_unit is not None:
             cur_unit.text = _join(cur_unit.text, ln.text)
             cur_unit.lines.append(ln)
         else:

@@ -105,7 +105,7 @@ def prepare(path: str | Path, settings: Settings) -> tuple[ParsedReview, list[Ch
 
 def _unchanged(store: ChunkStore, review_id: str, sha: str) -> bool:
     entry = store.manifest.reviews.get(review_id)
-    return bool(entry) and entry["sha256"] == sha and entry.get("parser") == PARSER_VERSION
+    return entry is not None and entry["sha256"] == sha and entry.get("parser") == PARSER_VERSION
 
 
 def embed_sentences(chunks: list[Chunk], store: ChunkStore, embedder: Embedder) -> int:

@@ -1034,7 +1034,7 @@ def outline_lines(parsed: ParsedReview) -> list[str]:
                 seen.append(prefix)
                 out.append("  " * (depth - 1) + prefix[-1])
                 continue
-            extra = [s.kind] if s.kind != "body" else []
+            extra: list[str] = [s.kind] if s.kind != "body" else []
             if s.label and s.label != s.path[-1]:
                 extra.append(s.label)
             dup = sum(1 for b in s.blocks if b.duplicate_of)

@@ -49,7 +49,7 @@ class FaithfulnessReport:
 
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, cited numbers) for each sentence of an answer."""
-    out = []
+    out: list[tuple[str, list[int]]] = []
     for raw in _SPLIT.split(answer.strip()):
         raw = _LABEL.sub("", raw.strip())
         if not raw:
