@@ -13,13 +13,16 @@ from eval.report import write_report
 from eval.runner import run_eval
 
 FLOORS = Path(__file__).resolve().parents[2] / "eval" / "floors.json"
+HELDOUT = FLOORS.parent / "heldout.jsonl"
 
 
 @pytest.mark.integration
-def test_short_eval_stays_above_recorded_floors(corpus_qa, tmp_path):
-    floors = json.loads(FLOORS.read_text())
-    questions = load_questions()
-    subset = questions[:: floors["every_nth"]]  # a fixed, type-mixed subset
+@pytest.mark.parametrize("dataset", ["dev", "heldout"])
+def test_short_eval_stays_above_recorded_floors(corpus_qa, tmp_path, dataset):
+    all_floors = json.loads(FLOORS.read_text())
+    floors = all_floors if dataset == "dev" else all_floors["heldout"]
+    questions = load_questions() if dataset == "dev" else load_questions(HELDOUT)
+    subset = questions[:: all_floors["every_nth"]]  # a fixed, type-mixed subset
     summary = run_eval(corpus_qa, subset)
     report = write_report(summary, tmp_path / "out", "subset")
     assert report.exists() and (tmp_path / "out" / "recall_vs_budget.png").stat().st_size > 1000
@@ -28,7 +31,7 @@ def test_short_eval_stays_above_recorded_floors(corpus_qa, tmp_path):
         "mrr": summary["retrieval"]["mrr"],
         "citation_validity": summary["answers"]["citation_validity"],
     }
-    print(f"short eval on {len(subset)} questions: {got}")
+    print(f"short {dataset} eval on {len(subset)} questions: {got}")
     for name, value in got.items():
         assert value >= floors[name], f"{name} fell to {value:.3f}, below the floor {floors[name]}"
 
