@@ -8,10 +8,10 @@ takes that sentence with it, and the picks are grouped by review and put in docu
 order. Every answer sentence is a verbatim slice of the passage it cites.
 
 Refusal: when the best sentence's evidence score is below ``Settings.refuse_below``, when
-the question's distinctive terms appear nowhere in the indexed reviews, or when the
-question asks for a date, number or place and no picked sentence holds one
-(``rag/answer_type.py``), the answer is ``refused`` and the nearest passages are still
-returned.
+the question names something the indexed reviews (or the review it asks about) never
+name, or when the question asks for a date, number or place and no picked sentence
+holds one (``rag/answer_type.py``), the answer is ``refused`` and the nearest passages
+are still returned. An ordinary word no review uses only adds a note (``UnknownWords``).
 """
 
 from __future__ import annotations
