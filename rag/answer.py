@@ -50,6 +50,13 @@ MAX_CROSS = 7
 KEEP_ABOVE = 0.6
 # Sentence score = dense cosine, IDF-weighted question-word overlap, passage score prior.
 W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.30, 0.15
+# Follow-on: a sentence right after one that matches the question often holds the answer
+# ("Adult A told midwives she had two children adopted. [matches] This should have led to
+# an Initial Child Protection Conference… [answers]"), so it scores at least this blend of
+# its own score and its predecessor's. Measured on the dev set: answer facts 0.707 →
+# 0.737 at the same length (0.707 → 0.748 and 0.716 → 0.725 on its two halves);
+# 0.2–0.35 all gain, 0.5 loses; the same bonus backwards does not help.
+FOLLOW_ON = 0.3
 _GENERIC = frozenset(
     "review reviews case child children happen happened went wrong what why how did say said "
     "tell found find show describe explain anything issue issues ok".split()
@@ -256,6 +263,16 @@ def _prior(c: Candidate, best_passage: float) -> float:
     return max(0.0, c.passage.score) / best_passage
 
 
+def _follow_on(cands: list[Candidate]) -> None:
+    """Raise each sentence towards the score of the sentence just before it in the same
+    passage (see FOLLOW_ON). ``cands`` are in passage order, as ``candidates`` makes them."""
+    own = [c.score for c in cands]
+    for i in range(1, len(cands)):
+        prev, c = cands[i - 1], cands[i]
+        if prev.passage.id == c.passage.id and prev.end <= c.start:
+            c.score = max(own[i], (1 - FOLLOW_ON) * own[i] + FOLLOW_ON * own[i - 1])
+
+
 def select_sentences(
     qa: ReviewQA, question: str, passages: list[Passage], *, max_sentences: int, cross: bool
 ) -> list[Candidate]:
@@ -281,6 +298,7 @@ def select_sentences(
         terms = set(content_terms(c.text))
         lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
         c.score = W_DENSE * _dot(qv, v) + W_LEXICAL * lex + W_RANK * _prior(c, best_passage)
+    _follow_on(cands)
     # MMR: relevance minus redundancy with what is already picked.
     picked: list[Candidate] = []
     pool = sorted(cands, key=lambda c: -c.score)

@@ -6,9 +6,17 @@ import re
 
 import pytest
 
-from rag.answer import REFUSAL, answer_question, extractive_answer, unknown_terms
+from rag.answer import (
+    REFUSAL,
+    Candidate,
+    _follow_on,
+    answer_question,
+    extractive_answer,
+    unknown_terms,
+)
 from rag.answer_type import gives
 from rag.retrieval import Filters
+from rag.types import Chunk, Passage
 
 pytestmark = pytest.mark.integration
 
@@ -96,3 +104,34 @@ def test_an_ordinary_word_no_review_uses_adds_a_note_not_a_refusal(corpus_qa):
     )
     assert not a.refused and a.citations
     assert a.note and "'slide'" in a.note
+
+
+def _passage(pid: str) -> Passage:
+    text = "First sentence here. Second sentence here. Third sentence here."
+    chunk = Chunk(
+        id=pid,
+        review_id="r",
+        review_title="R",
+        section_path=("S",),
+        kind="finding",
+        text=text,
+        embed_text=text,
+        tokens=12,
+        label="R, S",
+        order=0,
+    )
+    return Passage(chunk=chunk, score=1.0)
+
+
+def test_follow_on_lifts_the_sentence_after_a_strong_match_in_the_same_passage():
+    p, q = _passage("p"), _passage("q")
+    cands = [
+        Candidate(p, 0, 0, 20, "First sentence here.", score=0.9),
+        Candidate(p, 0, 21, 42, "Second sentence here.", score=0.2),
+        Candidate(p, 0, 43, 63, "Third sentence here.", score=0.5),
+        Candidate(q, 1, 0, 20, "First sentence here.", score=0.1),  # other passage
+    ]
+    _follow_on(cands)
+    got = [round(c.score, 4) for c in cands]
+    # lifted by its predecessor's own score (0.9), not by a lifted one; never lowered
+    assert got == [0.9, round(0.7 * 0.2 + 0.3 * 0.9, 4), 0.5, 0.1]
