@@ -98,7 +98,8 @@ class _VecCache:
 
 
 _CACHE = _VecCache()
-_REVIEW_VOCAB: dict[tuple[int, str], set[str]] = {}
+_REVIEW_VOCAB: dict[tuple[int, str], tuple[set[str], list[str]]] = {}
+_SORTED: dict[int, list[str]] = {}
 # Words about the request itself, not about its subject.
 _META = frozenset(
     "passage passages quote quotes quoting quotable paragraph paragraphs section sections "
@@ -164,7 +165,8 @@ def candidates(
     return out
 
 
-def review_vocab(qa: ReviewQA, review_id: str) -> set[str]:
+def review_vocab(qa: ReviewQA, review_id: str) -> tuple[set[str], list[str]]:
+    """The stems one review uses, as a set and sorted (cached per index snapshot)."""
     key = (id(qa.engine.view), review_id)
     if key not in _REVIEW_VOCAB:
         terms: set[str] = set()
@@ -172,8 +174,17 @@ def review_vocab(qa: ReviewQA, review_id: str) -> set[str]:
             terms.update(content_terms(c.text + " " + " ".join(c.section_path)))
         if len(_REVIEW_VOCAB) > 64:
             _REVIEW_VOCAB.clear()
-        _REVIEW_VOCAB[key] = terms
+        _REVIEW_VOCAB[key] = (terms, sorted(terms))
     return _REVIEW_VOCAB[key]
+
+
+def _sorted_vocab(qa: ReviewQA) -> list[str]:
+    vocab, _ = corpus_stats(qa)
+    key = id(qa.engine.view)
+    if key not in _SORTED:
+        _SORTED.clear()
+        _SORTED[key] = sorted(vocab)
+    return _SORTED[key]
 
 
 def _known(term: str, vocab: set[str], ordered: list[str]) -> bool:
@@ -224,11 +235,16 @@ def unknown_terms(question: str, qa: ReviewQA) -> UnknownWords:
     """Names the reviews (or the review the question is about) never use, and ordinary
     words no indexed review uses. See ``UnknownWords``."""
     vocab, _ = corpus_stats(qa)
-    ordered = sorted(vocab)
+    ordered = _sorted_vocab(qa)
     plan = qa.engine.plan(question)
     scoped = plan.review_ids if plan.review_ids and not plan.cross_review else ()
-    scope_vocab = set().union(*(review_vocab(qa, r) for r in scoped)) if scoped else None
-    scope_ordered = sorted(scope_vocab) if scope_vocab is not None else []
+    scope_vocab: set[str] | None = None
+    scope_ordered: list[str] = []
+    if len(scoped) == 1:
+        scope_vocab, scope_ordered = review_vocab(qa, scoped[0])
+    elif scoped:
+        scope_vocab = set().union(*(review_vocab(qa, r)[0] for r in scoped))
+        scope_ordered = sorted(scope_vocab)
     alias_words = {w for a in qa.engine.view.aliases for w in a.split()}
     names: list[str] = []
     words: list[str] = []

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.answer import citation_for, make_scorer
+from rag.answer import citation_for, make_scorer, unknown_terms
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
 from rag.prompts import load_prompt, load_prompts
@@ -266,6 +266,17 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
             refused=True,
             mode="llm",
             note="No passages were retrieved, so the model was not asked.",
+        )
+    missing = unknown_terms(question, qa).names
+    if missing:  # the same rule as the extractive answerer: the reviews never name it
+        named = ", ".join(repr(m) for m in missing)
+        return Answer(
+            question=question,
+            answer=refusal,
+            refused=True,
+            mode="llm",
+            passages=tuple(passages),
+            note=f"The indexed text never mentions {named}, so the model was not asked.",
         )
     from langchain_core.messages import HumanMessage, SystemMessage
 

@@ -217,7 +217,7 @@ def test_everything_unsupported_becomes_a_refusal(corpus_qa, passages) -> None:
 
 def test_model_saying_the_reviews_do_not_answer_is_a_refusal(corpus_qa, passages) -> None:
     qa = with_llm(corpus_qa, scripted("The reviews don't answer this."))
-    a = llm_answer(qa, "What did the Martian ambassador recommend?", passages)
+    a = llm_answer(qa, "What colour was the family car?", passages)
     assert a.refused and a.citations == ()
     assert "the model said" in (a.note or "").lower()
 
@@ -237,6 +237,17 @@ def test_no_passages_refuses_without_asking_the_model(corpus_qa) -> None:
     model = Recording(messages=iter([]))
     a = llm_answer(with_llm(corpus_qa, model), "Anything?", [])
     assert a.refused and model.seen == []
+
+
+def test_a_name_the_reviews_never_use_refuses_without_asking_the_model(corpus_qa) -> None:
+    model = Recording(messages=iter([]))
+    q = "What did the Haringey review say about MARAC referrals?"
+    qa = with_llm(corpus_qa, model)
+    a = llm_answer(qa, q, corpus_qa.engine.search(q, 5))
+    assert a.refused and a.mode == "llm" and model.seen == []
+    assert a.passages and a.note and "'Haringey'" in a.note
+    # and through the service entry point too
+    assert answer_question(qa, q).refused and model.seen == []
 
 
 # --- failures -----------------------------------------------------------------------
