@@ -270,13 +270,15 @@ def unknown_terms(question: str, qa: ReviewQA) -> UnknownWords:
 
 
 def _prior(c: Candidate, best_passage: float) -> float:
-    """The passage's retrieval score relative to the best passage (1.0 for the best).
-    Measured against a prior on rank alone, 1 / (1 + rank / 4): more answer facts
-    (0.683 → 0.707) and fewer false refusals (2 → 0 of 68), because a clear retrieval
-    lead is kept instead of flattened to a rank."""
+    """The square root of the passage's retrieval score relative to the best passage (1.0
+    for the best). Measured against a prior on rank alone, 1 / (1 + rank / 4), the score
+    keeps a clear retrieval lead (answer facts 0.683 → 0.707, false refusals 2 → 0 of 68).
+    The root came with BM25 entering the fusion linearly (retrieval.py), which spreads the
+    fused scores: without it a strong lexical lead starved the other passages (dev facts
+    0.714 and 2 false refusals; with it 0.724 and none, better on both halves)."""
     if best_passage <= 0:
         return 1.0 / (1.0 + 0.25 * c.rank)
-    return max(0.0, c.passage.score) / best_passage
+    return math.sqrt(max(0.0, c.passage.score) / best_passage)
 
 
 def _follow_on(cands: list[Candidate]) -> None:
