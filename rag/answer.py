@@ -54,8 +54,10 @@ W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.30, 0.15
 # ("Adult A told midwives she had two children adopted. [matches] This should have led to
 # an Initial Child Protection Conference… [answers]"), so it scores at least this blend of
 # its own score and its predecessor's. Measured on the dev set: answer facts 0.707 →
-# 0.737 at the same length (0.707 → 0.748 and 0.716 → 0.725 on its two halves);
-# 0.2–0.35 all gain, 0.5 loses; the same bonus backwards does not help.
+# 0.737 at the same length (0.699 → 0.748 and 0.716 → 0.725 on its two halves);
+# 0.2–0.35 all gain, 0.5 loses; the same bonus backwards does not help. Re-measured with
+# linear BM25 fusion and the square-root prior: 0.717 → 0.724, 3/9 → 5/9 unanswerable
+# refused.
 FOLLOW_ON = 0.3
 _GENERIC = frozenset(
     "review reviews case child children happen happened went wrong what why how did say said "
