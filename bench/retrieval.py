@@ -62,7 +62,7 @@ def main() -> None:
         if args.ablations:
             variants = {
                 "rank fusion (RRF k=10)": dict(fusion="rrf"),
-                "BM25 as log(1 + score) in the fusion": dict(bm25_scale="log"),
+                "BM25 as log(1+score)": dict(bm25_scale="log"),
                 "dense only": dict(bm25_weight=0.0, sentence_weight=0.0),
                 "bm25 only": dict(dense_weight=0.0, sentence_weight=0.0),
                 "no sentence vectors": dict(sentence_weight=0.0),
