@@ -37,7 +37,7 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
     for q in questions:
         passages = qa.engine.search(q.question, 8)
         picked = select_sentences(qa, q.question, passages, max_sentences=4, cross=False)
-        best = max((c.score for c in picked), default=0.0)
+        best = max((c.match for c in picked), default=0.0)
         rows.append((best, q.answerable, bool(unknown_terms(q.question, qa).names), q.id))
     current = qa.settings.refuse_below
     print(

@@ -73,6 +73,7 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
+    match: float = 0.0  # the sentence's own match to the question, before the follow-on
     vec: Any = None
     row: int = -1  # row in the index's sentence matrix, -1 = embed at question time
 
@@ -287,6 +288,8 @@ def _follow_on(cands: list[Candidate]) -> None:
     """Raise each sentence towards the score of the sentence just before it in the same
     passage (see FOLLOW_ON). ``cands`` are in passage order, as ``candidates`` makes them."""
     own = [c.score for c in cands]
+    for c in cands:
+        c.match = c.score
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
         if prev.passage.id == c.passage.id and prev.end <= c.start:
@@ -385,7 +388,9 @@ def extractive_answer(
     )
     unknown = unknown_terms(question, qa)
     missing = unknown.names
-    evidence = max((c.score for c in picked), default=0.0)
+    # Evidence for the refusal is how well the picked sentences themselves match the
+    # question; the follow-on lift ranks sentences but is not evidence.
+    evidence = max((c.match for c in picked), default=0.0)
     wants = expected_type(question)
     untyped = bool(picked) and wants is not None and not any(gives(c.text, wants) for c in picked)
     if not picked or evidence < qa.settings.refuse_below or missing or untyped:

@@ -135,3 +135,5 @@ def test_follow_on_lifts_the_sentence_after_a_strong_match_in_the_same_passage()
     got = [round(c.score, 4) for c in cands]
     # lifted by its predecessor's own score (0.9), not by a lifted one; never lowered
     assert got == [0.9, round(0.7 * 0.2 + 0.3 * 0.9, 4), 0.5, 0.1]
+    # the sentence's own match (the refusal's evidence) is kept apart from the lift
+    assert [c.match for c in cands] == [0.9, 0.2, 0.5, 0.1]
