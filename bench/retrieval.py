@@ -65,7 +65,7 @@ def main() -> None:
                 "BM25 as log(1+score)": dict(bm25_scale="log"),
                 "dense only": dict(bm25_weight=0.0, sentence_weight=0.0),
                 "bm25 only": dict(dense_weight=0.0, sentence_weight=0.0),
-                "no sentence vectors": dict(sentence_weight=0.0),
+                "with sentence vectors": dict(sentence_weight=1.0),
                 "acronyms in dense query too": dict(expand_dense=True),
                 "no acronym expansion": dict(use_acronyms=False),
                 "no review mentions": dict(use_mentions=False),
