@@ -7,12 +7,15 @@ import re
 
 # Sentence ends, line breaks, and inline list items: "… missed opportunities: - From mid
 # 2014 …. - The reviewing officer …" (a bullet list the source flowed into one line).
+# A closing quote ends a sentence only after a full stop, "?" or "!" inside it: a
+# "team around the child" (TAC) process is one sentence.
+_END = r"(?:(?<=[.!?])|(?<=[.!?][”\"’]))"
 _SENT_SPLIT = re.compile(
-    r"(?<=[.!?”\"])\s+(?=[A-Z“‘\"(\d])|\n+|(?<=[.!?”\";:])\s+(?=[-•·▪]\s+[A-Z“‘\"(\d])"
+    _END + r"\s+(?=[A-Z“‘\"(\d])|\n+|(?:" + _END + r"|(?<=[:;]))\s+(?=[-•·▪]\s+[A-Z“‘\"(\d])"
 )
 MAX_SENTENCES = 40  # per chunk; a 160-token chunk rarely has more than 12
 # Bump when the splitter changes: stored sentence vectors of another version are redone.
-VERSION = 4
+VERSION = 5
 # A full stop after these is not the end of a sentence ("Ms. A", "e.g. the", "para. 5").
 # Single initials are not on the list: reviews end many sentences with "Ms. A." / "Mr. C."
 _ABBREV = re.compile(

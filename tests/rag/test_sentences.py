@@ -55,3 +55,16 @@ def test_units_drop_fragments_under_four_words():
     assert [text[s:e] for s, e in sentence_units(text)] == [
         "The assessment did not consider his history."
     ]
+
+
+def test_a_quoted_phrase_does_not_end_a_sentence_but_a_quoted_sentence_does():
+    text = (
+        'A referral led to a "team around the child" (TAC) process being set up. '
+        "She said “I am fine.” Nobody checked. He was “scared” According to the school."
+    )
+    assert _split(text) == [
+        'A referral led to a "team around the child" (TAC) process being set up.',
+        "She said “I am fine.”",
+        "Nobody checked.",
+        "He was “scared” According to the school.",
+    ]
