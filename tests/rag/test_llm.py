@@ -91,7 +91,7 @@ def claim(p: Passage) -> str:
 @pytest.fixture(scope="module")
 def passages(corpus_qa) -> list[Passage]:  # noqa: ANN001
     """Three real passages, the one stating the children's ages second."""
-    found = corpus_qa.engine.search(AGES_Q, 8, BOLTON)
+    found = corpus_qa.engine.search(AGES_Q, 12, BOLTON)
     ages = [p for p in found if AGES in p.chunk.text]
     assert ages, "the Bolton passage giving the children's ages was not retrieved"
     others = [p for p in found if p is not ages[0] and plain_sentences(p)]
@@ -274,10 +274,10 @@ def test_failing_model_falls_back_to_extractive(corpus_qa) -> None:
 
 
 def test_answer_question_uses_the_model_when_configured(corpus_qa) -> None:
-    found = corpus_qa.engine.search(AGES_Q, 8, BOLTON)
+    found = corpus_qa.engine.search(AGES_Q, 12, BOLTON)
     i = next(i for i, p in enumerate(found) if AGES in p.chunk.text)
     qa = with_llm(corpus_qa, scripted(f"{ages_sentence(found[i])} [S{i + 1}]"))
-    a = answer_question(qa, AGES_Q, k=8, filters=BOLTON)
+    a = answer_question(qa, AGES_Q, k=12, filters=BOLTON)
     assert (a.mode, a.refused) == ("llm", False)
     assert_verified(a)
 
