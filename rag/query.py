@@ -134,11 +134,17 @@ def mine_person_aliases(
 
 
 def find_review_mentions(question: str, aliases: dict[str, set[str]]) -> tuple[str, ...]:
+    """Reviews the question names. An alias shared by several reviews ("Child B": Bolton's
+    Child A and Child B, Stockport's Child B and Child C) counts only for the reviews the
+    question also names unambiguously ("Child A and Child B" is Bolton alone); on its own
+    it names them all."""
     low = " " + " ".join(re.sub(r"[^a-z0-9 ]+", " ", question.lower()).split()) + " "
+    hits = [(alias, rids) for alias, rids in aliases.items() if f" {alias} " in low]
+    sure = {next(iter(rids)) for _, rids in hits if len(rids) == 1}
     found: list[str] = []
-    for alias, rids in aliases.items():
-        if f" {alias} " in low:
-            found.extend(sorted(rids))
+    for _, rids in hits:
+        shared = rids & sure if len(rids) > 1 else rids
+        found.extend(sorted(shared or rids))
     return tuple(dict.fromkeys(found))
 
 
