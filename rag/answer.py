@@ -154,8 +154,10 @@ def candidates(
                 len(seg.split()) < 6
                 or not re.search(r"[a-z]", seg)
                 or seg.rstrip().endswith((":", ":-"))
+                or ("|" in seg and max(len(cell.split()) for cell in seg.split("|")) < 6)
             ):
-                continue  # too short to stand alone, or a list intro / heading
+                continue  # too short to stand alone, a list intro / heading, or a table
+                # row of labels ("Independent Reviewing Officer | Stockport MBC")
             if _ANAPHOR.match(seg) and i > 0:
                 ps = units[i - 1][0]
                 pm = _LEAD_NUM.match(text[ps:e])

@@ -11,6 +11,7 @@ from rag.answer import (
     Candidate,
     _follow_on,
     answer_question,
+    candidates,
     extractive_answer,
     unknown_terms,
 )
@@ -137,3 +138,26 @@ def test_follow_on_lifts_the_sentence_after_a_strong_match_in_the_same_passage()
     assert got == [0.9, round(0.7 * 0.2 + 0.3 * 0.9, 4), 0.5, 0.1]
     # the sentence's own match (the refusal's evidence) is kept apart from the lift
     assert [c.match for c in cands] == [0.9, 0.2, 0.5, 0.1]
+
+
+def test_table_rows_of_labels_are_not_quotable_but_rows_with_a_statement_are():
+    text = (
+        "Independent Reviewing Officer | Stockport Metropolitan Borough Council\n"
+        "January 2017 | It was decided at the ICPC that the threshold was not met. | CSC"
+    )
+    chunk = Chunk(
+        id="t",
+        review_id="r",
+        review_title="R",
+        section_path=("Appendix",),
+        kind="table",
+        text=text,
+        embed_text=text,
+        tokens=30,
+        label="R, Appendix",
+        order=0,
+    )
+    got = [c.text for c in candidates([Passage(chunk=chunk, score=1.0)])]
+    assert got == [
+        "January 2017 | It was decided at the ICPC that the threshold was not met. | CSC"
+    ]
