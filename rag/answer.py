@@ -269,9 +269,39 @@ def unknown_terms(question: str, qa: ReviewQA) -> UnknownWords:
         known = any(_known(t, vocab, ordered) for t in terms)
         if name and known and scope_vocab is not None:
             known = any(_known(t, scope_vocab, scope_ordered) for t in terms)
+        if not known and w.isupper() and _spelled_out(w, qa, scoped):
+            known = True  # "YOS" where the review writes "Youth Offending Service"
         if not known:
             (names if name else words).append(w)
     return UnknownWords(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(words)))
+
+
+_LINKS = r"(?:(?:of|and|for|the|to|in|on|&)\s+)*"
+
+
+def _spelled_out(acronym: str, qa: ReviewQA, scoped: tuple[str, ...]) -> bool:
+    """Does the text (of the named reviews, or of all) write ``acronym`` out in words:
+    consecutive words with those initials, small linking words allowed between them?"""
+    if not 2 <= len(acronym) <= 8:
+        return False
+    pattern = re.compile(
+        r"\b"
+        + (r"[a-z'’-]*\s+" + _LINKS).join(f"[{ch}{ch.lower()}]" for ch in acronym)
+        + r"[a-z'’-]*\b"
+    )
+    view = qa.engine.view
+    for rid in scoped or tuple(view.by_review):
+        key = (id(view), rid)
+        if key not in _REVIEW_TEXT:
+            if len(_REVIEW_TEXT) > 64:
+                _REVIEW_TEXT.clear()
+            _REVIEW_TEXT[key] = "\n".join(c.text for c in view.by_review.get(rid, []))
+        if pattern.search(_REVIEW_TEXT[key]):
+            return True
+    return False
+
+
+_REVIEW_TEXT: dict[tuple[int, str], str] = {}
 
 
 def _prior(c: Candidate, best_passage: float) -> float:

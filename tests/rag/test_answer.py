@@ -91,6 +91,9 @@ def test_where_question_without_a_place_in_the_evidence_is_refused(corpus_qa):
         ("Who are the DSLs in the Child V report?", (), ()),  # plural of an acronym used
         ("What OASys score was Mr C given?", ("OASys",), ("score",)),
         ("Ofsted findings for the Stockport twins review?", (), ()),  # sentence start: not a name
+        # an acronym the review only writes out ("Youth Offending Service") is known
+        ("How did the parents respond to YOS in the Stockport family?", (), ()),
+        ("What did the XQZ say in the Stockport review?", ("XQZ",), ()),
     ],
 )
 def test_unknown_words_split_into_names_and_ordinary_words(corpus_qa, question, names, words):
