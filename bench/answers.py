@@ -44,7 +44,7 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
         f"refusal calibration (evidence score and unknown names only; "
         f"Settings.refuse_below = {current}):"
     )
-    for t in sorted({0.40, 0.44, 0.46, 0.50, 0.52, current}):
+    for t in sorted({0.40, 0.44, 0.46, 0.48, 0.50, 0.52, current}):
         ref_un = sum(1 for b, a, u, _ in rows if not a and (b < t or u))
         ref_ans = sum(1 for b, a, u, _ in rows if a and (b < t or u))
         n_un = sum(1 for r in rows if not r[1])
