@@ -317,15 +317,14 @@ def _prior(c: Candidate, best_passage: float) -> float:
 
 
 def _follow_on(cands: list[Candidate]) -> None:
-    """Raise each sentence towards the score of the sentence just before it in the same
-    passage (see FOLLOW_ON). ``cands`` are in passage order, as ``candidates`` makes them."""
-    own = [c.score for c in cands]
-    for c in cands:
-        c.match = c.score
-    for i in range(1, len(cands)):
-        prev, c = cands[i - 1], cands[i]
-        if prev.passage.id == c.passage.id and prev.end <= c.start:
-            c.score = max(own[i], (1 - FOLLOW_ON) * own[i] + FOLLOW_ON * own[i - 1])
+    """Set each sentence's ranking ``score`` from its own ``match``, raised towards the
+    match of the sentence just before it in the same passage (see FOLLOW_ON). ``cands``
+    are in passage order, as ``candidates`` makes them."""
+    for i, c in enumerate(cands):
+        c.score = c.match
+        prev = cands[i - 1] if i else None
+        if prev and prev.passage.id == c.passage.id and prev.end <= c.start:
+            c.score = max(c.match, (1 - FOLLOW_ON) * c.match + FOLLOW_ON * prev.match)
 
 
 def select_sentences(
@@ -352,7 +351,7 @@ def select_sentences(
         v = c.vec
         terms = set(content_terms(c.text))
         lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
-        c.score = W_DENSE * _dot(qv, v) + W_LEXICAL * lex + W_RANK * _prior(c, best_passage)
+        c.match = W_DENSE * _dot(qv, v) + W_LEXICAL * lex + W_RANK * _prior(c, best_passage)
     _follow_on(cands)
     # MMR: relevance minus redundancy with what is already picked.
     picked: list[Candidate] = []

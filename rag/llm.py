@@ -259,25 +259,24 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
     """Answer with ``qa.llm`` from ``passages``, keeping only what the passages support."""
     prompts = {n: load_prompt(n, qa.settings) for n in ("system", "answer", "refusal")}
     refusal = prompts["refusal"].render(question=question)
-    if not passages:
-        return Answer(
-            question=question,
-            answer=refusal,
-            refused=True,
-            mode="llm",
-            note="No passages were retrieved, so the model was not asked.",
-        )
-    missing = unknown_terms(question, qa).names
-    if missing:  # the same rule as the extractive answerer: the reviews never name it
-        named = ", ".join(repr(m) for m in missing)
+
+    def refuse(note: str | None, support: tuple[SentenceSupport, ...] = ()) -> Answer:
         return Answer(
             question=question,
             answer=refusal,
             refused=True,
             mode="llm",
             passages=tuple(passages),
-            note=f"The indexed text never mentions {named}, so the model was not asked.",
+            support=support,
+            note=note,
         )
+
+    if not passages:
+        return refuse("No passages were retrieved, so the model was not asked.")
+    missing = unknown_terms(question, qa).names
+    if missing:  # the same rule as the extractive answerer: the reviews never name it
+        named = ", ".join(repr(m) for m in missing)
+        return refuse(f"The indexed text never mentions {named}, so the model was not asked.")
     from langchain_core.messages import HumanMessage, SystemMessage
 
     messages = [
@@ -339,15 +338,7 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
             notes.append(
                 "nothing in the model's answer could be verified against the passages it cites"
             )
-        return Answer(
-            question=question,
-            answer=refusal,
-            refused=True,
-            mode="llm",
-            passages=tuple(passages),
-            support=tuple(support),
-            note=_note(notes),
-        )
+        return refuse(_note(notes), tuple(support))
     return Answer(
         question=question,
         answer="\n".join(" ".join(parts) for _, parts in sorted(lines.items())),

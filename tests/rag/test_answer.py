@@ -17,7 +17,7 @@ from rag.answer import (
 )
 from rag.answer_type import gives
 from rag.retrieval import Filters
-from rag.types import Chunk, Passage
+from tests.records import make_passage
 
 pytestmark = pytest.mark.integration
 
@@ -110,30 +110,16 @@ def test_an_ordinary_word_no_review_uses_adds_a_note_not_a_refusal(corpus_qa):
     assert a.note and "'slide'" in a.note
 
 
-def _passage(pid: str) -> Passage:
-    text = "First sentence here. Second sentence here. Third sentence here."
-    chunk = Chunk(
-        id=pid,
-        review_id="r",
-        review_title="R",
-        section_path=("S",),
-        kind="finding",
-        text=text,
-        embed_text=text,
-        tokens=12,
-        label="R, S",
-        order=0,
-    )
-    return Passage(chunk=chunk, score=1.0)
+_THREE = "First sentence here. Second sentence here. Third sentence here."
 
 
 def test_follow_on_lifts_the_sentence_after_a_strong_match_in_the_same_passage():
-    p, q = _passage("p"), _passage("q")
+    p, q = make_passage("p", _THREE), make_passage("q", _THREE)
     cands = [
-        Candidate(p, 0, 0, 20, "First sentence here.", score=0.9),
-        Candidate(p, 0, 21, 42, "Second sentence here.", score=0.2),
-        Candidate(p, 0, 43, 63, "Third sentence here.", score=0.5),
-        Candidate(q, 1, 0, 20, "First sentence here.", score=0.1),  # other passage
+        Candidate(p, 0, 0, 20, "First sentence here.", match=0.9),
+        Candidate(p, 0, 21, 42, "Second sentence here.", match=0.2),
+        Candidate(p, 0, 43, 63, "Third sentence here.", match=0.5),
+        Candidate(q, 1, 0, 20, "First sentence here.", match=0.1),  # other passage
     ]
     _follow_on(cands)
     got = [round(c.score, 4) for c in cands]
@@ -148,19 +134,7 @@ def test_table_rows_of_labels_are_not_quotable_but_rows_with_a_statement_are():
         "Independent Reviewing Officer | Stockport Metropolitan Borough Council\n"
         "January 2017 | It was decided at the ICPC that the threshold was not met. | CSC"
     )
-    chunk = Chunk(
-        id="t",
-        review_id="r",
-        review_title="R",
-        section_path=("Appendix",),
-        kind="table",
-        text=text,
-        embed_text=text,
-        tokens=30,
-        label="R, Appendix",
-        order=0,
-    )
-    got = [c.text for c in candidates([Passage(chunk=chunk, score=1.0)])]
+    got = [c.text for c in candidates([make_passage("t", text, kind="table")])]
     assert got == [
         "January 2017 | It was decided at the ICPC that the threshold was not met. | CSC"
     ]

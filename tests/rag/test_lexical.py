@@ -7,21 +7,11 @@ import pytest
 import rag.lexical as lexical
 from rag.lexical import LexicalIndex, generation
 from rag.types import Chunk
+from tests.records import make_chunk
 
 
 def _chunk(cid: str, text: str) -> Chunk:
-    return Chunk(
-        id=cid,
-        review_id="r",
-        review_title="R",
-        section_path=("Findings",),
-        kind="body",
-        text=text,
-        embed_text=f"[R] Findings\n{text}",
-        tokens=len(text.split()),
-        label=f"R {cid}",
-        order=int(cid[1:]),
-    )
+    return make_chunk(cid, text, section=("Findings",), order=int(cid[1:]), header="[R] Findings\n")
 
 
 CHUNKS = [
