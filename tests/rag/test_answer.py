@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from rag.answer import (
     REFUSAL,
     Candidate,
-    _follow_on,
     answer_question,
     candidates,
     extractive_answer,
+    pick,
     unknown_terms,
 )
 from rag.answer_type import gives
@@ -110,23 +111,32 @@ def test_an_ordinary_word_no_review_uses_adds_a_note_not_a_refusal(corpus_qa):
     assert a.note and "'slide'" in a.note
 
 
-_THREE = "First sentence here. Second sentence here. Third sentence here."
+def _cand(passage, start, end, score, vec):  # noqa: ANN001, ANN202
+    c = Candidate(passage, 0, start, end, passage.chunk.text[start:end], score=score)
+    c.vec = np.asarray(vec, dtype=np.float32)
+    return c
 
 
-def test_follow_on_lifts_the_sentence_after_a_strong_match_in_the_same_passage():
-    p, q = make_passage("p", _THREE), make_passage("q", _THREE)
-    cands = [
-        Candidate(p, 0, 0, 20, "First sentence here.", match=0.9),
-        Candidate(p, 0, 21, 42, "Second sentence here.", match=0.2),
-        Candidate(p, 0, 43, 63, "Third sentence here.", match=0.5),
-        Candidate(q, 1, 0, 20, "First sentence here.", match=0.1),  # other passage
-    ]
-    _follow_on(cands)
-    got = [round(c.score, 4) for c in cands]
-    # lifted by its predecessor's own score (0.9), not by a lifted one; never lowered
-    assert got == [0.9, round(0.7 * 0.2 + 0.3 * 0.9, 4), 0.5, 0.1]
-    # the sentence's own match (the refusal's evidence) is kept apart from the lift
-    assert [c.match for c in cands] == [0.9, 0.2, 0.5, 0.1]
+def test_pick_takes_the_best_scores_skipping_overlaps_and_near_duplicates():
+    text = "Alpha sentence one here. Beta sentence two here. Gamma sentence three here."
+    p = make_passage("p", text)
+    best = _cand(p, 0, 24, 0.9, [1, 0, 0])
+    overlapping = _cand(p, 0, 49, 0.8, [0, 1, 0])  # contains the best one
+    duplicate = _cand(p, 50, 76, 0.7, [0.999, 0.045, 0])  # says what the best one says
+    other = _cand(p, 25, 49, 0.2, [0, 0, 1])
+    got = pick([other, duplicate, overlapping, best], max_sentences=5, cross=False)
+    assert got == [best, other]
+    assert pick([other, best], max_sentences=1, cross=False) == [best]
+
+
+def test_pick_spreads_a_cross_review_answer_over_reviews():
+    a = make_passage("a", "One sentence of the first review. Two sentence of the first review.")
+    b = make_passage("b", "One sentence of the other review here.")
+    b = b.model_copy(update={"chunk": b.chunk.model_copy(update={"review_id": "other"})})
+    a1, a2 = _cand(a, 0, 33, 0.60, [1, 0, 0]), _cand(a, 34, 67, 0.58, [0, 1, 0])
+    b1 = _cand(b, 0, 38, 0.50, [0, 0, 1])
+    assert pick([a1, a2, b1], max_sentences=2, cross=False) == [a1, a2]
+    assert pick([a1, a2, b1], max_sentences=2, cross=True) == [a1, b1]
 
 
 def test_table_rows_of_labels_are_not_quotable_but_rows_with_a_statement_are():
