@@ -440,8 +440,8 @@ def extractive_answer(
             why = f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}" + (
                 " in the review(s) you named)" if plan.review_ids and not cross else ")"
             )
-        elif untyped:
-            why = f" (the closest passages never give the {wants} the question asks for)"
+        elif untyped and wants:
+            why = f" (the closest passages never give the {wants.describe()} the question asks for)"
         return Answer(
             question=question,
             answer=REFUSAL + why,

@@ -6,20 +6,30 @@ talk about the topic but do not say what was asked ("Where did the children end 
 living?" answered with "the children were made the subjects of legal proceedings"):
 the honest answer is a refusal that says so, with the nearest passages.
 
-Only question-opening wh-words count: "why weren't care proceedings started when the plan
-wasn't working?" asks why, not when. "When" asks for a time only when a verb follows it
-("When did…", "When was…"): "When a parent has mental health problems, what…?" is a
-condition, not a time question.
+Some questions ask for more than "a number" (expected answer types with units, as in
+Li and Roth's question classes, COLING 2002):
+- "how many working days …" needs a number counting that thing ("15 working days"), not
+  any number in the sentence;
+- "how long …" needs a length of time ("seven weeks");
+- "how much did it cost / did they owe" needs a sum of money;
+- "what sentence did he get / how many years was she sentenced to" needs a custodial
+  term (life, or years or months) said of a sentence, not just "a custodial sentence".
+
+Only question-opening wh-words count for date, number and place: "why weren't care
+proceedings started when the plan wasn't working?" asks why, not when. "When" asks for a
+time only when a verb follows it ("When did…", "When was…"): "When a parent has mental
+health problems, what…?" is a condition, not a time question.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from rag.support import MONTHS, NUMBER_WORDS
 
-AnswerType = Literal["date", "number", "place"]
+AnswerType = Literal["date", "number", "place", "count", "duration", "money", "custody"]
 
 _OPENERS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
     (
@@ -33,7 +43,10 @@ _OPENERS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
     (re.compile(r"^(?:how (?:many|much|often|long|old)|what age)\b", re.I), "number"),
     (re.compile(r"^(?:where|in what (?:town|city|area|borough|county))\b", re.I), "place"),
 )
-_LEAD = re.compile(r"^\s*(?:(?:so|and|but|ok|okay|please),?\s+)*", re.I)
+_CLAUSE = re.compile(r"[.?!;:,]\s+")
+_LEAD = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay|please|exactly|roughly|approximately|just),?\s+)*", re.I
+)
 
 _DATE = re.compile(
     r"\b(?:" + "|".join(MONTHS) + r"|(?:19|20)\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|"
@@ -58,18 +71,99 @@ _PLACE = re.compile(
 )
 
 
-def expected_type(question: str) -> AnswerType | None:
+_NUMERALS = r"\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|one"
+_NUM = f"(?:{_NUMERALS})"
+_SOME = f"(?:{_NUMERALS}|a|an|several|a few|many)"  # "a year", "several weeks"
+_TIME_UNIT = r"(?:hours?|days?|weeks?|months?|years?|fortnight)"
+# "how many <thing>": the words after it up to a verb-like or linking word or punctuation.
+_COUNT_Q = re.compile(r"^how many\s+([^?,.;:]*)", re.I)
+_PLURAL = re.compile(r"^(?:\w{3,}[^s]s|children|people|men|women|staff)$")
+_COUNT_STOP = frozenset(
+    "did does do was were is are has had have will would could should can might must "
+    "after before in on of for from at by with within since during that which who whom "
+    "a an the to there they he she it we you i".split()
+)
+_MONEY_Q = re.compile(r"\bhow much\b.*\b(?:cost|money|owe|owed|pay|paid|spend|spent|debts?|rent)\b", re.I)
+_CUSTODY_Q = re.compile(
+    r"\b(?:what|which) (?:prison |custodial )?(?:sentence|minimum term)\b|\bsentenced to\b|"
+    r"\bsent to (?:prison|jail)\b|\bjailed\b|\bprison (?:sentence|term)\b",
+    re.I,
+)
+_MONEY = re.compile(r"£|\bpounds?\b|\b\d[\d,.]*\s?(?:k|million)\b", re.I)
+_CUSTODY = re.compile(r"\b(?:sentenc\w*|imprison\w*|prison|custod\w*|jail\w*|minimum term)\b", re.I)
+_TERM = re.compile(r"\blife\b|\b" + _NUM + r"\s+(?:\w+\s+)?(?:years?|months?)\b", re.I)
+_DURATION = re.compile(r"\b" + _SOME + r"\s+(?:[\w-]+\s+)?" + _TIME_UNIT + r"\b", re.I)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The answer a question asks for."""
+
+    kind: AnswerType
+    counted: tuple[str, ...] = ()  # for "count": the words naming the counted thing
+
+    def describe(self) -> str:
+        return {
+            "count": "number of " + " ".join(self.counted),
+            "duration": "length of time",
+            "money": "sum of money",
+            "custody": "sentence length",
+        }.get(self.kind, self.kind)
+
+
+def _counted(q: str) -> tuple[str, ...]:
+    m = _COUNT_Q.match(q)
+    out: list[str] = []
+    for w in (m.group(1).split() if m else [])[:4]:
+        w = w.strip("'’\"").lower()
+        if w in _COUNT_STOP:
+            break
+        if w:
+            out.append(w)
+        if _PLURAL.match(w):  # the counted noun ends the phrase: "probation officers"
+            break
+    return tuple(out)
+
+
+def _stem(word: str) -> str:
+    return word[:-2] if word.endswith("es") and len(word) > 4 else word.rstrip("s") or word
+
+
+def expected_type(question: str) -> Wanted | None:
+    """The answer ``question`` asks for. The wh-word may open the question or a clause
+    after context ("Under Working Together, how many working days …")."""
     q = _LEAD.sub("", question)
-    for pattern, kind in _OPENERS:
-        if pattern.match(q):
-            return kind
+    if _MONEY_Q.search(q):
+        return Wanted("money")
+    if _CUSTODY_Q.search(q):
+        return Wanted("custody")
+    for clause in [q, *(_LEAD.sub("", c) for c in _CLAUSE.split(q)[1:])]:
+        for pattern, kind in _OPENERS:
+            if pattern.match(clause):
+                if kind == "number":
+                    counted = _counted(clause)
+                    if counted:
+                        return Wanted("count", counted)
+                    if re.match(r"how long\b", clause, re.I):
+                        return Wanted("duration")
+                return Wanted(kind)
     return None
 
 
-def gives(text: str, kind: AnswerType) -> bool:
-    """Can ``text`` answer a question asking for ``kind``?"""
-    if kind == "date":
+def gives(text: str, wanted: Wanted | AnswerType) -> bool:
+    """Can ``text`` answer a question asking for ``wanted``?"""
+    w = wanted if isinstance(wanted, Wanted) else Wanted(wanted)
+    if w.kind == "date":
         return bool(_DATE.search(text))
-    if kind == "number":
+    if w.kind == "number":
         return bool(_NUMBER.search(text))
+    if w.kind == "count":  # a number with the counted thing just after it: "15 working days"
+        stems = "|".join(re.escape(_stem(t)) for t in w.counted)
+        return bool(re.search(rf"\b{_NUM}\s+(?:[\w'’-]+\s+){{0,3}}?(?:{stems})", text, re.I))
+    if w.kind == "duration":
+        return bool(_DURATION.search(text))
+    if w.kind == "money":
+        return bool(_MONEY.search(text))
+    if w.kind == "custody":
+        return bool(_CUSTODY.search(text)) and bool(_TERM.search(text))
     return bool(_PLACE.search(text))

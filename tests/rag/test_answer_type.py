@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer_type import expected_type, gives
+from rag.answer_type import Wanted, expected_type, gives
 
 
 @pytest.mark.parametrize(
@@ -13,7 +13,8 @@ from rag.answer_type import expected_type, gives
         ("When did the family move to Hull?", "date"),
         ("So when was the strategy meeting held?", "date"),
         ("In what year was the first referral?", "date"),
-        ("How many home visits did the health visitor make?", "number"),
+        ("How many home visits did the health visitor make?", "count"),
+        ("how many were there?", "number"),
         ("how old was the baby when he died", "number"),
         ("What age was Child P?", "number"),
         ("Where was the mother living in 2015?", "place"),
@@ -23,10 +24,29 @@ from rag.answer_type import expected_type, gives
         ("Who chaired the strategy meeting?", None),
         ("When a parent misuses drugs, what should the health visitor do?", None),
         ("When were the children first registered?", "date"),
+        ("Under Working Together, how many working days should it take?", "count"),
+        ("After the conference, when did anyone visit?", "date"),
+        ("Exactly how many children were in the family?", "count"),
+        ("How long did Child J go without seeing a health visitor?", "duration"),
+        ("How much did the review cost?", "money"),
+        ("How much money did the family owe?", "money"),
+        ("How much did the school know?", "number"),
+        ("Who killed Child K and what sentence did he get?", "custody"),
+        ("How many years was the mother sentenced to?", "custody"),
     ],
 )
-def test_only_question_opening_wh_words_set_the_type(question, kind):
-    assert expected_type(question) == kind
+def test_only_question_and_clause_opening_wh_words_set_the_type(question, kind):
+    got = expected_type(question)
+    assert (got.kind if got else None) == kind
+
+
+def test_a_count_question_names_the_counted_thing():
+    assert expected_type("How many probation officers dealt with Mr C?") == Wanted(
+        "count", ("probation", "officers")
+    )
+    assert expected_type("How many 'yes' answers trigger a referral?") == Wanted(
+        "count", ("yes", "answers")
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,3 +66,27 @@ def test_only_question_opening_wh_words_set_the_type(question, kind):
 )
 def test_gives_recognises_dates_numbers_and_places(text, kind, ok):
     assert gives(text, kind) is ok
+
+
+_DAYS = Wanted("count", ("working", "days"))
+
+
+@pytest.mark.parametrize(
+    "text,wanted,ok",
+    [
+        ("The conference should be held within 15 working days.", _DAYS, True),
+        ("Three working days later the plan was reviewed.", _DAYS, True),
+        ("The conference was held in 2016 after a strategy discussion.", _DAYS, False),
+        ("Mr C had five different probation officers.", Wanted("count", ("probation", "officers")), True),
+        ("Probation held 3 meetings about Mr C.", Wanted("count", ("probation", "officers")), False),
+        ("The children were not visited for seven weeks.", Wanted("duration"), True),
+        ("The children were not visited for a long time.", Wanted("duration"), False),
+        ("The family owed £2,400 in rent arrears.", Wanted("money"), True),
+        ("The family owed rent to the council in 2015.", Wanted("money"), False),
+        ("He was sentenced to life imprisonment with a minimum term of 21 years.", Wanted("custody"), True),
+        ("Adult B received a custodial sentence.", Wanted("custody"), False),
+        ("She was charged in 2014 and appeared in court.", Wanted("custody"), False),
+    ],
+)
+def test_gives_wants_the_unit_the_question_asks_for(text, wanted, ok):
+    assert gives(text, wanted) is ok
