@@ -142,7 +142,7 @@ def expected_type(question: str) -> Wanted | None:
             if pattern.match(clause):
                 if kind == "number":
                     counted = _counted(clause)
-                    if counted:
+                    if counted and counted[-1] not in ("times", "occasions"):  # any count
                         return Wanted("count", counted)
                     if re.match(r"how long\b", clause, re.I):
                         return Wanted("duration")

@@ -15,6 +15,7 @@ from rag.answer_type import Wanted, expected_type, gives
         ("In what year was the first referral?", "date"),
         ("How many home visits did the health visitor make?", "count"),
         ("how many were there?", "number"),
+        ("How many times did police attend the house?", "number"),
         ("how old was the baby when he died", "number"),
         ("What age was Child P?", "number"),
         ("Where was the mother living in 2015?", "place"),
