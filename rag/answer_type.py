@@ -12,6 +12,7 @@ Li and Roth's question classes, COLING 2002):
   any number in the sentence;
 - "how long …" needs a length of time ("seven weeks");
 - "how much did it cost / did they owe" needs a sum of money;
+- "what share / proportion / percentage …" needs one ("half", "one in three", "40%");
 - "what sentence did he get / how many years was she sentenced to" needs a custodial
   term (life, or years or months) said of a sentence, not just "a custodial sentence".
 
@@ -29,7 +30,9 @@ from typing import Literal
 
 from rag.support import MONTHS, NUMBER_WORDS
 
-AnswerType = Literal["date", "number", "place", "count", "duration", "money", "custody"]
+AnswerType = Literal[
+    "date", "number", "place", "count", "duration", "money", "custody", "proportion"
+]
 
 _OPENERS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
     (
@@ -89,6 +92,15 @@ _CUSTODY_Q = re.compile(
     r"\bsent to (?:prison|jail)\b|\bjailed\b|\bprison (?:sentence|term)\b",
     re.I,
 )
+_PROPORTION_Q = re.compile(
+    r"\bwhat (?:share|proportion|percentage|fraction|per ?cent|rate)\b|\bhow many (?:out )?of (?:the|all)\b",
+    re.I,
+)
+_PROPORTION = re.compile(
+    r"%|\bper ?cent\b|\b(?:half|third|quarter|fifth|tenth|majority|minority)\b|"
+    r"\bone in \w+|\b\d+ (?:out )?of (?:the )?\d+",
+    re.I,
+)
 _MONEY = re.compile(r"£|\bpounds?\b|\b\d[\d,.]*\s?(?:k|million)\b", re.I)
 _CUSTODY = re.compile(r"\b(?:sentenc\w*|imprison\w*|prison|custod\w*|jail\w*|minimum term)\b", re.I)
 _TERM = re.compile(r"\blife\b|\b" + _NUM + r"\s+(?:\w+\s+)?(?:years?|months?)\b", re.I)
@@ -108,6 +120,7 @@ class Wanted:
             "duration": "length of time",
             "money": "sum of money",
             "custody": "sentence length",
+            "proportion": "share or proportion",
         }.get(self.kind, self.kind)
 
 
@@ -135,6 +148,8 @@ def expected_type(question: str) -> Wanted | None:
     q = _LEAD.sub("", question)
     if _MONEY_Q.search(q):
         return Wanted("money")
+    if _PROPORTION_Q.search(q):
+        return Wanted("proportion")
     if _CUSTODY_Q.search(q):
         return Wanted("custody")
     for clause in [q, *(_LEAD.sub("", c) for c in _CLAUSE.split(q)[1:])]:
@@ -164,6 +179,8 @@ def gives(text: str, wanted: Wanted | AnswerType) -> bool:
         return bool(_DURATION.search(text))
     if w.kind == "money":
         return bool(_MONEY.search(text))
+    if w.kind == "proportion":
+        return bool(_PROPORTION.search(text))
     if w.kind == "custody":
         return bool(_CUSTODY.search(text)) and bool(_TERM.search(text))
     return bool(_PLACE.search(text))

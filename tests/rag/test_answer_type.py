@@ -34,6 +34,8 @@ from rag.answer_type import Wanted, expected_type, gives
         ("How much did the school know?", "number"),
         ("Who killed Child K and what sentence did he get?", "custody"),
         ("How many years was the mother sentenced to?", "custody"),
+        ("What share of the reviews involved neglect?", "proportion"),
+        ("How many of the families were known to police?", "proportion"),
     ],
 )
 def test_only_question_and_clause_opening_wh_words_set_the_type(question, kind):
@@ -86,6 +88,9 @@ _DAYS = Wanted("count", ("working", "days"))
         ("The family owed rent to the council in 2015.", Wanted("money"), False),
         ("He was sentenced to life imprisonment with a minimum term of 21 years.", Wanted("custody"), True),
         ("Adult B received a custodial sentence.", Wanted("custody"), False),
+        ("Fathers were missing from half of the reviews.", Wanted("proportion"), True),
+        ("In 2015/16, 40% of plans cited domestic abuse.", Wanted("proportion"), True),
+        ("Reviews in 2019 looked at county lines.", Wanted("proportion"), False),
         ("She was charged in 2014 and appeared in court.", Wanted("custody"), False),
     ],
 )
