@@ -114,7 +114,9 @@ _NOT_NAMES = frozenset(
 
 
 def content_terms(text: str) -> list[str]:
-    words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
+    # Curly and straight apostrophes are one character here: the reviews write
+    # "Laming’s", users type "Laming's", and the stemmer only knows the straight one.
+    words = [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text)]
     words = [NUMBER_WORDS.get(w, w) for w in words if w and w not in STOP]
     return [t for t in _STEM.stemWords(words) if t]
 

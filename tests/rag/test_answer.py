@@ -95,6 +95,8 @@ def test_where_question_without_a_place_in_the_evidence_is_refused(corpus_qa):
         # an acronym the review only writes out ("Youth Offending Service") is known
         ("How did the parents respond to YOS in the Stockport family?", (), ()),
         ("What did the XQZ say in the Stockport review?", ("XQZ",), ()),
+        # the Bolton text writes "Lord Laming’s Report" with a curly apostrophe
+        ("What does the Bolton review say about Lord Laming's report?", (), ()),
     ],
 )
 def test_unknown_words_split_into_names_and_ordinary_words(corpus_qa, question, names, words):

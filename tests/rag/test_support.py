@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.query import review_aliases
-from rag.support import Evidence, SupportScorer, polarity_conflict, specifics
+from rag.support import Evidence, SupportScorer, content_terms, polarity_conflict, specifics
 from rag.types import ReviewMeta
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +142,11 @@ def test_scorer_on_labelled_pairs_meets_targets(minilm):
     assert recall >= 0.75
     for k in hard:  # every kind of hard negative is caught at least most of the time
         assert tally[(k, True)] >= 0.75 * (tally[(k, True)] + tally[(k, False)]), k
+
+
+def test_curly_and_straight_apostrophes_give_the_same_terms():
+    # the reviews write "Laming’s"; a user types "Laming's"
+    assert content_terms("Lord Laming’s Report on the children’s services") == content_terms(
+        "Lord Laming's Report on the children's services"
+    )
+    assert "laming’" not in content_terms("Lord Laming’s Report")
