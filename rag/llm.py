@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answer import citation_for, make_scorer, unknown_terms
+from rag.answer_type import expected_type, gives
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
 from rag.prompts import load_prompt, load_prompts
@@ -338,6 +339,13 @@ def llm_answer(qa: ReviewQA, question: str, passages: list[Passage]) -> Answer:
             notes.append(
                 "nothing in the model's answer could be verified against the passages it cites"
             )
+        return refuse(_note(notes), tuple(support))
+    wants = expected_type(question)  # the extractive answerer's rule (rag/answer_type.py)
+    if wants and not any(gives(s.sentence, wants) for s in support if s.supported):
+        notes.append(
+            f"no verified sentence of the model's answer gives the {wants.describe()} "
+            "the question asks for"
+        )
         return refuse(_note(notes), tuple(support))
     return Answer(
         question=question,

@@ -35,6 +35,9 @@ from rag.support import sentences_with_spans
 from rag.types import Answer, Passage
 
 AGES_Q = "How old were Child A and Child B, and why was the review held?"
+# Asked of the scripted models below: it asks for no number, date or place, so any
+# verified sentence can answer it (AGES_Q still picks the passages).
+WHY_Q = "Why was the review held, and what had happened to Child A and Child B?"
 BOLTON = Filters(review_ids=["bolton-child-a-b"])
 AGES = "aged 3 and 2"
 
@@ -128,7 +131,7 @@ def assert_verified(a: Answer) -> None:
 def test_fully_supported_reply_is_kept_with_verbatim_quotes(corpus_qa, passages) -> None:
     s1, s2 = claim(passages[0]), claim(passages[2])
     qa = with_llm(corpus_qa, scripted(f"{s1} [S1] {s2} [S3]"))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert (a.mode, a.refused, a.note) == ("llm", False, None)
     assert a.answer == f"{s1} [1] {s2} [2]"
@@ -149,7 +152,7 @@ def test_fully_supported_reply_is_kept_with_verbatim_quotes(corpus_qa, passages)
 def test_answer_drops_citation_keys_not_in_context(corpus_qa, passages) -> None:
     s1 = claim(passages[0])
     qa = with_llm(corpus_qa, scripted(f"{s1} [S1][S9] Agencies shared everything they knew. [S9]"))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert a.answer == f"{s1} [1]"
     assert [c.passage_id for c in a.citations] == [passages[0].id]
@@ -162,7 +165,7 @@ def test_invented_age_is_unsupported_dropped_and_reported(corpus_qa, passages) -
     true = ages_sentence(passages[1])
     false = true.replace("aged 3 and 2", "aged 7 and 2")
     qa = with_llm(corpus_qa, scripted(f"{true} [S2] {false} [S2]"))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert not a.refused
     assert "aged 7" not in a.answer
@@ -179,7 +182,7 @@ def test_sentence_without_citation_is_unsupported(corpus_qa, passages) -> None:
     s1 = claim(passages[0])
     uncited = claim(passages[2])  # true, but the model did not say where it came from
     qa = with_llm(corpus_qa, scripted(f"{s1} [S1]\n{uncited}"))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert a.answer == f"{s1} [1]"
     assert [(s.sentence, s.supported, s.citations) for s in a.support] == [
@@ -191,7 +194,7 @@ def test_sentence_without_citation_is_unsupported(corpus_qa, passages) -> None:
 def test_sentence_cited_to_the_wrong_passage_is_unsupported(corpus_qa, passages) -> None:
     s1 = claim(passages[0])
     qa = with_llm(corpus_qa, scripted(f"{s1} [S2] {ages_sentence(passages[1])} [S2]"))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert [s.supported for s in a.support] == [False, True]
     assert [c.passage_id for c in a.citations] == [passages[1].id]
@@ -203,7 +206,7 @@ def test_everything_unsupported_becomes_a_refusal(corpus_qa, passages) -> None:
         "The mother moved to Glasgow in 2015 [S1]. Everyone did well."
     )
     qa = with_llm(corpus_qa, scripted(reply))
-    a = llm_answer(qa, AGES_Q, passages)
+    a = llm_answer(qa, WHY_Q, passages)
     assert_verified(a)
     assert a.refused and a.mode == "llm"
     assert a.answer == load_prompt("refusal", corpus_qa.settings).render()
@@ -224,10 +227,10 @@ def test_model_saying_the_reviews_do_not_answer_is_a_refusal(corpus_qa, passages
 
 def test_context_shows_keys_labels_and_text(corpus_qa, passages) -> None:
     model = Recording(messages=iter([AIMessage(content=f"{claim(passages[0])} [S1]")]))
-    llm_answer(with_llm(corpus_qa, model), AGES_Q, passages)
+    llm_answer(with_llm(corpus_qa, model), WHY_Q, passages)
     ((system, human),) = model.seen
     assert system.type == "system" and "[S1]" in system.content
-    assert human.type == "human" and AGES_Q in human.content
+    assert human.type == "human" and WHY_Q in human.content
     for i, p in enumerate(passages, start=1):
         assert f"[S{i}] {p.chunk.label}\n{p.chunk.text.strip()}" in human.content
     assert "[S4]" not in human.content
@@ -271,6 +274,24 @@ def test_failing_model_falls_back_to_extractive(corpus_qa) -> None:
     assert a.answer and a.passages
     plain = answer_question(corpus_qa, AGES_Q, k=5)
     assert (a.answer, a.citations) == (plain.answer, plain.citations)
+
+
+def test_a_verified_answer_without_the_number_asked_for_is_a_refusal(corpus_qa, passages) -> None:
+    k, s1 = next(
+        (k, s)
+        for k, p in enumerate(passages, start=1)
+        for s in plain_sentences(p)
+        if not re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", s, re.I)
+    )
+    reply = f"{s1} [S{k}]"
+    a = llm_answer(
+        with_llm(corpus_qa, scripted(reply)), "How many working days did it take?", passages
+    )
+    assert a.refused and not a.citations
+    assert a.note and "number of working days" in a.note
+    assert [(s.sentence, s.supported) for s in a.support] == [(s1, True)]
+    # the same verified sentence answers a question that asks for no number
+    assert not llm_answer(with_llm(corpus_qa, scripted(reply)), WHY_Q, passages).refused
 
 
 def test_answer_question_uses_the_model_when_configured(corpus_qa) -> None:
