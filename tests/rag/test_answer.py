@@ -14,6 +14,7 @@ from rag.answer import (
     candidates,
     extractive_answer,
     pick,
+    request_topic,
     unknown_terms,
 )
 from rag.answer_type import gives
@@ -150,3 +151,32 @@ def test_table_rows_of_labels_are_not_quotable_but_rows_with_a_statement_are():
     assert got == [
         "January 2017 | It was decided at the ICPC that the threshold was not met. | CSC"
     ]
+
+
+@pytest.mark.parametrize(
+    "question,topic",
+    [
+        (
+            "Trainer here - a passage on professional curiosity from the Child K review please",
+            "professional curiosity from the Child K review please",
+        ),
+        (
+            "For a slide: a line from the Child V review showing how quickly the siblings improved",
+            "how quickly the siblings improved",
+        ),
+        (
+            "I want a quote from the Child V review on why it isn't enough to write down what "
+            "children say.",
+            "why it isn't enough to write down what children say.",
+        ),
+        # not a request: unchanged
+        ("What went wrong with MARAC referrals?", "What went wrong with MARAC referrals?"),
+        # the topic came before the request word: keep the whole question
+        (
+            "Can I have the 'start again syndrome' research passage the Bolton review quotes?",
+            "Can I have the 'start again syndrome' research passage the Bolton review quotes?",
+        ),
+    ],
+)
+def test_a_trainers_request_is_matched_on_its_topic(question, topic):
+    assert request_topic(question) == topic
