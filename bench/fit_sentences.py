@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import rag.answer as A  # noqa: E402
-from eval.metrics import DATASET, fact_recall, load_questions, mean, ngrams, words  # noqa: E402
+from eval.metrics import DATASET, HELDOUT, fact_recall, load_questions, mean, ngrams, words  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embeddings import MiniLMEmbedder  # noqa: E402
@@ -41,7 +41,6 @@ from rag.service import build_pipeline  # noqa: E402
 from rag.store import ChunkStore  # noqa: E402
 
 REVIEWS = ROOT / "data" / "reviews"
-HELDOUT = DATASET.parent / "heldout.jsonl"
 
 
 def label(c: A.Candidate, gold: set[tuple[str, ...]], facts: tuple[str, ...]) -> float:
@@ -92,8 +91,13 @@ def main() -> None:
         )
 
         hand = [
-            picked_facts(qa, q, c, [A.W_DENSE * x.dense + A.W_LEXICAL * x.lexical
-                                    + A.W_RANK * x.prior for x in c]) for q, c, _, _ in data
+            picked_facts(
+                qa,
+                q,
+                c,
+                [A.W_DENSE * x.dense + A.W_LEXICAL * x.lexical + A.W_RANK * x.prior for x in c],
+            )
+            for q, c, _, _ in data
         ]
         shipped = [picked_facts(qa, q, c, MODEL.score(c)) for q, c, _, _ in data]
         folds_out = []
@@ -104,8 +108,10 @@ def main() -> None:
             for k in range(5):
                 test = set(order[k::5])
                 train = [i for i in order if i not in test]
-                m = fit(np.vstack([data[i][2] for i in train]),
-                        np.concatenate([data[i][3] for i in train]))
+                m = fit(
+                    np.vstack([data[i][2] for i in train]),
+                    np.concatenate([data[i][3] for i in train]),
+                )
                 for i in test:
                     q, c, _, _ = data[i]
                     got[i] = picked_facts(qa, q, c, m.score(c))

@@ -27,6 +27,7 @@ HIT = 0.5  # a passage "hits" for MRR when it holds half of some gold quote
 
 _TOK = re.compile(r"[a-z0-9]+")
 DATASET = Path(__file__).resolve().parent / "questions.jsonl"
+HELDOUT = DATASET.parent / "heldout.jsonl"  # written blind; see eval/README.md
 
 
 @dataclass(frozen=True)

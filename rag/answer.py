@@ -12,14 +12,16 @@ slice of the passage it cites.
 
 Refusal: when the best candidate sentence's evidence score (the hand-set blend of dense,
 lexical and passage prior) is below ``Settings.refuse_below``, when the question names
-something the indexed reviews (or the review it asks about) never name, or when the question asks for a date, number or place and no picked sentence
-holds one (``rag/answer_type.py``), the answer is ``refused`` and the nearest passages
-are still returned. An ordinary word no review uses only adds a note (``UnknownWords``).
+something the indexed reviews (or the review it asks about) never name, or when the
+question asks for a kind of answer (a date, a count of something, a length of time, …)
+that no picked sentence holds (``rag/answer_type.py``), the answer is ``refused`` and the
+nearest passages are still returned. An ordinary word no review uses only adds a note (``UnknownWords``).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 import threading
@@ -47,8 +49,7 @@ _ANAPHOR = re.compile(
 )
 _LEAD_NUM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+|-\s+)")
 MAX_PER_PASSAGE = 12
-# Answer length: sentences picked (per answer, and for cross-review questions), and how
-# close to the best sentence's score a sentence must be to join (share of the best).
+# Answer length: sentences picked per answer (MAX_CROSS for cross-review questions).
 # Measured with the sentence model on the analysis questions (dev + held-out h001-h150,
 # which the model was fitted on): 4 → 0.632 answer facts (174 words), 5 → 0.681 (208),
 # 6 → 0.714 (241). Five cited sentences still read as a short answer.
@@ -337,6 +338,14 @@ _REQUEST = re.compile(
 )
 
 
+@functools.cache
+def _ignored(*, request: bool) -> frozenset[str]:
+    """Stems that say nothing about the subject: generic question words, and for a
+    trainer's request the request words too ("passage", "quote", "slide" …)."""
+    words = _GENERIC | _META if request else _GENERIC
+    return frozenset(t for w in words for t in content_terms(w))
+
+
 def request_topic(question: str) -> str:
     """What a trainer's request is about, without the request ("For a slide: a line
     from the Child V review showing how quickly …" -> "how quickly …"). Questions that
@@ -360,10 +369,7 @@ def score_candidates(qa: ReviewQA, question: str, passages: list[Passage]) -> li
     # passage from …" (pool of dev + h001-h150: one false refusal fewer, facts +0.01).
     topic = request_topic(plan.text)
     expanded = plan.expanded if topic == plan.text else " ".join((topic, *plan.expansions))
-    ignore = {
-        t for w in (_GENERIC if topic == plan.text else _GENERIC | _META) for t in content_terms(w)
-    }
-    q_terms = set(content_terms(expanded)) - ignore
+    q_terms = set(content_terms(expanded)) - _ignored(request=topic != plan.text)
     q_weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
     missing = [c for c in cands if c.row < 0]
     qv = np.asarray(qa.engine.embed_query(topic), dtype=np.float32)

@@ -86,7 +86,9 @@ _COUNT_STOP = frozenset(
     "after before in on of for from at by with within since during that which who whom "
     "a an the to there they he she it we you i".split()
 )
-_MONEY_Q = re.compile(r"\bhow much\b.*\b(?:cost|money|owe|owed|pay|paid|spend|spent|debts?|rent)\b", re.I)
+_MONEY_Q = re.compile(
+    r"\bhow much\b.*\b(?:cost|money|owe|owed|pay|paid|spend|spent|debts?|rent)\b", re.I
+)
 _CUSTODY_Q = re.compile(
     r"\b(?:what|which) (?:prison |custodial )?(?:sentence|minimum term)\b|\bsentenced to\b|"
     r"\bsent to (?:prison|jail)\b|\bjailed\b|\bprison (?:sentence|term)\b",
@@ -139,7 +141,10 @@ def _counted(q: str) -> tuple[str, ...]:
 
 
 def _stem(word: str) -> str:
-    return word[:-2] if word.endswith("es") and len(word) > 4 else word.rstrip("s") or word
+    """Plural ending off, so "days" also finds "day": "working days" -> "working day"."""
+    if word.endswith("es") and len(word) > 4:
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def expected_type(question: str) -> Wanted | None:

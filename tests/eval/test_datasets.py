@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REVIEWS_DIR = ROOT / "data" / "reviews"
 EVAL_DIR = ROOT / "eval"
 QUESTIONS = EVAL_DIR / "questions.jsonl"
-HELDOUT = EVAL_DIR / "heldout.jsonl"  # written without seeing the system; never tuned on
+HELDOUT = EVAL_DIR / "heldout.jsonl"  # written without seeing the system (eval/README.md)
 SUPPORT_PAIRS = EVAL_DIR / "support_pairs.jsonl"
 
 REVIEW_IDS = {

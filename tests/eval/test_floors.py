@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from eval.metrics import load_questions
+from eval.metrics import HELDOUT, load_questions
 from eval.report import write_report
 from eval.runner import run_eval
 
 FLOORS = Path(__file__).resolve().parents[2] / "eval" / "floors.json"
-HELDOUT = FLOORS.parent / "heldout.jsonl"
 
 
 @pytest.mark.integration
