@@ -105,3 +105,41 @@ def test_langchain_retriever_drops_into_an_lcel_chain(corpus_qa):
     docs = lc.invoke("Clare's Law")
     assert docs[0].metadata["review_id"] == "lambeth-child-k"
     assert docs[0].page_content == corpus_qa.engine.get(docs[0].id).text
+
+
+def test_neighbour_lift_adds_the_better_adjacent_score():
+    from rag.retrieval import _with_neighbours
+
+    adjacent = {"a": ("b",), "b": ("a", "c"), "c": ("b",), "d": ()}
+    got = dict(_with_neighbours([("a", 1.0), ("b", 0.5), ("d", 0.7)], adjacent, 0.2))
+    assert got["a"] == pytest.approx(1.0 + 0.2 * 0.5)
+    assert got["b"] == pytest.approx(0.5 + 0.2 * 1.0)  # "c" was not retrieved: counts 0
+    assert got["d"] == pytest.approx(0.7)  # no neighbours, no lift
+    assert _with_neighbours([("a", 1.0)], adjacent, 0.0) == [("a", 1.0)]
+
+
+def test_adjacency_follows_document_order_within_a_review(corpus_qa):
+    view = corpus_qa.engine.view
+    seq = view.by_review["stockport-child-b-c"]
+    assert view.adjacent[seq[0].id] == (seq[1].id,)
+    assert view.adjacent[seq[5].id] == (seq[4].id, seq[6].id)
+    assert view.adjacent[seq[-1].id] == (seq[-2].id,)
+    assert all(
+        view.chunks[n].review_id == c.review_id for c in view.ordered for n in view.adjacent[c.id]
+    )
+
+
+def test_neighbour_lift_can_pull_in_the_passage_after_a_strong_hit(corpus_qa):
+    q = "What did the Bolton review say about MARAC?"
+    plain = corpus_qa.engine.with_config(neighbour_weight=0.0).search(q, 10)
+    lifted = corpus_qa.engine.with_config(neighbour_weight=0.2).search(q, 10)
+    assert {p.chunk.review_id for p in lifted} == {"bolton-child-a-b"}
+    assert [p.id for p in plain] != [p.id for p in lifted]  # the option changes the ranking
+    adjacent = corpus_qa.engine.view.adjacent
+    # every passage the lift brought in sits next to a passage that was ranked higher
+    for i, p in enumerate(lifted):
+        if p.id not in {x.id for x in plain}:
+            assert any(
+                n in {x.id for x in lifted[:i]} or n in {x.id for x in plain}
+                for n in adjacent[p.id]
+            )
