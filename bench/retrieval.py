@@ -71,6 +71,7 @@ def main() -> None:
                 "no review mentions": dict(use_mentions=False),
                 "no kind boost": dict(use_kinds=False),
                 "no cross-review diversity": dict(diversify=False),
+                "no neighbour lift": dict(neighbour_weight=0.0),
             }
             for name, cfg in variants.items():
                 results[name] = evaluate(ours(qa.engine.with_config(**cfg)), questions)
