@@ -20,6 +20,10 @@ app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+EMPTY_HINT = (
+    "the index is empty: run `reviewqa ingest data/reviews` first "
+    "(`reviewqa serve` indexes the bundled reviews when it starts on an empty index)"
+)
 
 
 def _fail(msg: str) -> None:
@@ -194,7 +198,10 @@ def search(
         _fail("query must not be empty")
     if not 1 <= k <= 50:
         _fail(f"-k must be between 1 and 50 (got {k})")
-    passages = _qa().engine.search(query, k)
+    qa = _qa()
+    if not qa.store.manifest.reviews:
+        _fail(EMPTY_HINT)
+    passages = qa.engine.search(query, k)
     if as_json:
         _print_json(
             {
@@ -223,7 +230,10 @@ def ask(
         _fail("question must not be empty")
     if not 1 <= k <= 50:
         _fail(f"-k must be between 1 and 50 (got {k})")
-    a = answer_question(_qa(), question, k)
+    qa = _qa()
+    if not qa.store.manifest.reviews:
+        _fail(EMPTY_HINT)
+    a = answer_question(qa, question, k)
     if as_json:
         _print_json(to_response(a).model_dump())
         return
@@ -304,7 +314,7 @@ def eval_cmd(
     settings = _settings()
     qa = _qa(settings)
     if not qa.store.manifest.reviews:
-        _fail("the index is empty: run `reviewqa ingest data/reviews` first")
+        _fail(EMPTY_HINT)
     base = None
     if baseline:
         from eval.baseline import NaiveBaseline

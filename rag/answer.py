@@ -43,6 +43,10 @@ REFUSAL = (
     "The indexed reviews don't answer this. The nearest passages are listed below; "
     "they may help you rephrase the question."
 )
+EMPTY_INDEX = (
+    "No reviews are indexed yet, so there is nothing to answer from. Add reviews first "
+    "(`reviewqa ingest DIR`, or POST /reviews)."
+)
 _ANAPHOR = re.compile(
     r"^(This|These|That|Those|It|Its|He|She|They|His|Her|Their|However|But|Also|Further|"
     r"Furthermore|In addition|As a result|Therefore|Consequently|Despite this|Such)\b"
@@ -456,6 +460,15 @@ def extractive_answer(
     mode: str = "extractive",
     note: str | None = None,
 ) -> Answer:
+    if not qa.engine.view.chunks:
+        # Not "the reviews never mention X": there are no reviews to mention it.
+        return Answer(
+            question=question,
+            answer=EMPTY_INDEX,
+            refused=True,
+            mode=mode,  # type: ignore[arg-type]
+            note=note,
+        )
     plan = qa.engine.plan(question)
     cross = plan.cross_review
     cands = score_candidates(qa, question, passages)
@@ -499,8 +512,10 @@ def extractive_answer(
                 )
             )
             parts.append(f"{c.text} [{n}]")
+        # Each review's sentences under its name; a one-review answer names it once, in
+        # the lead-in ("From the review of Child K …:"), not again on the paragraph.
         title = cands[0].passage.chunk.review_title
-        paragraphs.append(f"{title}: " + " ".join(parts))
+        paragraphs.append((f"{title}: " if len(groups) > 1 else "") + " ".join(parts))
     titles = [cands[0].passage.chunk.review_title for _, cands in groups]
     lead = (
         f"From {len(titles)} reviews ({'; '.join(titles)}):"
@@ -539,7 +554,7 @@ def answer_question(
 ) -> Answer:
     """Retrieve, then answer with the LLM if one is configured, else extractively."""
     passages = qa.engine.search(question, k, filters)
-    if qa.llm is not None:
+    if qa.llm is not None and qa.engine.view.chunks:
         from rag.errors import LLMError
         from rag.llm import llm_answer
 

@@ -108,3 +108,13 @@ def test_score_flags_an_invented_number(corpus_home, monkeypatch):
     body = json.loads(res.stdout)
     assert body["sentences"][0]["supported"] is False
     assert "number '90'" in body["sentences"][0]["unsupported"]
+
+
+@pytest.mark.parametrize("command", ["ask", "search"])
+def test_ask_or_search_on_an_empty_index_says_to_ingest_first(tmp_path, monkeypatch, command):
+    monkeypatch.setenv("REVIEWQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REVIEWQA_EMBEDDER", "hash")
+    res = runner.invoke(app, [command, "What went wrong with the MARAC referral?"])
+    assert res.exit_code == 1
+    assert "the index is empty" in res.output and "reviewqa ingest" in res.output
+    assert "never mentions" not in res.output and "Traceback" not in res.output

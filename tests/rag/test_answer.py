@@ -39,7 +39,9 @@ def test_every_sentence_is_a_cited_verbatim_quote(corpus_qa):
         assert _ws(c.quote) in _ws(by_id[c.passage_id].text)
         assert f"{c.quote} [{c.n}]" in a.answer
         assert c.review_id == "lambeth-child-k"
-    assert a.answer.startswith("From the review of Child K")
+    lead, body = a.answer.split("\n\n", 1)
+    assert lead == "From the review of Child K (Lambeth and Bromley, 2018):"
+    assert not body.startswith("Child K")  # named once, in the lead-in
 
 
 def test_cross_review_answer_names_and_groups_each_review(corpus_qa):
@@ -51,6 +53,10 @@ def test_cross_review_answer_names_and_groups_each_review(corpus_qa):
     reviews = {c.review_id for c in a.citations}
     assert len(reviews) >= 2
     assert a.answer.startswith(f"From {len(reviews)} reviews (")
+    titles = {c.review_title for c in a.citations}
+    paragraphs = a.answer.split("\n\n")[1:]
+    assert len(paragraphs) == len(reviews)
+    assert all(any(p.startswith(f"{t}: ") for t in titles) for p in paragraphs)
     # grouped: each review's citations are consecutive
     order = [c.review_id for c in a.citations]
     assert all(
@@ -180,3 +186,14 @@ def test_table_rows_of_labels_are_not_quotable_but_rows_with_a_statement_are():
 )
 def test_a_trainers_request_is_matched_on_its_topic(question, topic):
     assert request_topic(question) == topic
+
+
+def test_an_empty_index_is_a_refusal_that_says_so(settings):
+    from rag.answer import EMPTY_INDEX
+    from rag.service import build_pipeline
+
+    qa = build_pipeline(settings)
+    a = answer_question(qa, "What went wrong with the MARAC referral for Ms A?")
+    assert a.refused and a.answer == EMPTY_INDEX
+    assert not a.citations and not a.passages
+    assert "never mentions" not in a.answer  # not blamed on the question's words
