@@ -73,7 +73,9 @@ class Settings(BaseSettings):
         "Calibrated with bench/answers.py on the dev set and held-out h001-h120 (164 "
         "answerable, 33 unanswerable), by a rule written down first: the highest value "
         "that wrongly refuses at most 2% of the answerable questions (0.46: 2 of 164; 0.48, "
-        "the dev-set-only choice, refused 5).",
+        "the dev-set-only choice, refused 5). Re-run on dev + h001-h210 with the neighbour "
+        "lift the same rule gave 0.47, which blind batch 8 rejected (2 of 24 answerable "
+        "refused against 1 at 0.46; eval/README.md).",
     )
 
     @field_validator("chunk_target_tokens", "chunk_max_tokens")
