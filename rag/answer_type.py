@@ -44,7 +44,16 @@ _OPENERS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
         "date",
     ),
     (re.compile(r"^(?:how (?:many|much|often|long|old)|what age)\b", re.I), "number"),
-    (re.compile(r"^(?:where|in what (?:town|city|area|borough|county))\b", re.I), "place"),
+    # "Where did it go wrong / fall down / go beyond …" asks where in the work, not the map.
+    (
+        re.compile(
+            r"^(?:where\b(?![^?]*\b(?:go|goes|went|gone|going|fall|falls|fell|fallen|falling)"
+            r"\s+(?:wrong|short|down|beyond|further|astray)\b)|"
+            r"in what (?:town|city|area|borough|county)\b)",
+            re.I,
+        ),
+        "place",
+    ),
 )
 _CLAUSE = re.compile(r"[.?!;:,]\s+")
 _LEAD = re.compile(
