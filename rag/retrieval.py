@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -133,13 +134,13 @@ class RetrievalConfig:
 
 
 def _with_neighbours(
-    scored: list[tuple[str, float]], adjacent: dict[str, tuple[str, ...]], weight: float
+    scored: list[tuple[str, float]], adjacent: Callable[[str], tuple[str, ...]], weight: float
 ) -> list[tuple[str, float]]:
     """Each chunk gains ``weight`` times the better score of the chunks just before and
-    after it: evidence that runs over a chunk boundary is found whole."""
+    after it (``adjacent``): evidence that runs over a chunk boundary is found whole."""
     got = dict(scored)
     return [
-        (cid, s + weight * max((got.get(n, 0.0) for n in adjacent.get(cid, ())), default=0.0))
+        (cid, s + weight * max((got.get(n, 0.0) for n in adjacent(cid)), default=0.0))
         for cid, s in scored
     ]
 
@@ -167,8 +168,20 @@ class IndexView:
     sent_starts: np.ndarray  # first row of each chunk that has sentences
     sent_owner: list[str]  # chunk id of each group in sent_starts
     sent_spans: dict[str, list[tuple[int, int, int]]]  # chunk id -> [(start, end, row)]
-    # chunk id -> ids of the chunks just before and after it in its review
-    adjacent: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)  # chunk id -> index in by_review
+
+    def around(self, chunk_id: str, n: int) -> tuple[list[Chunk], list[Chunk]]:
+        """Up to ``n`` chunks before and after ``chunk_id`` in its review."""
+        idx = self.position.get(chunk_id)
+        if idx is None or n <= 0:
+            return [], []
+        seq = self.by_review[self.chunks[chunk_id].review_id]
+        return seq[max(0, idx - n) : idx], seq[idx + 1 : idx + 1 + n]
+
+    def adjacent(self, chunk_id: str) -> tuple[str, ...]:
+        """Ids of the chunks just before and after ``chunk_id`` in its review."""
+        before, after = self.around(chunk_id, 1)
+        return tuple(c.id for c in (*before, *after))
 
 
 def load_acronyms(store: ChunkStore) -> list[Acronym]:
@@ -203,11 +216,6 @@ def build_view(store: ChunkStore, lexical_dir: Path) -> IndexView:
         owner.append(c.id)
         spans[c.id] = [(st, en, len(rows) + i) for i, (st, en, _) in enumerate(got)]
         rows.extend(v for _, _, v in got)
-    adjacent = {
-        c.id: tuple(seq[j].id for j in (i - 1, i + 1) if 0 <= j < len(seq))
-        for seq in by_review.values()
-        for i, c in enumerate(seq)
-    }
     aliases = mine_person_aliases({r: [c.text for c in cs] for r, cs in by_review.items()})
     for alias, rids in review_aliases(metas).items():  # metadata wins over mined names
         aliases[alias] = rids
@@ -223,7 +231,7 @@ def build_view(store: ChunkStore, lexical_dir: Path) -> IndexView:
         sent_starts=np.asarray(starts, dtype=np.int64),
         sent_owner=owner,
         sent_spans=spans,
-        adjacent=adjacent,
+        position={c.id: i for seq in by_review.values() for i, c in enumerate(seq)},
     )
 
 
@@ -385,11 +393,7 @@ class SearchEngine:
 
     def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
         """Up to ``n`` chunks before and after ``chunk`` in its review."""
-        seq = self.view.by_review.get(chunk.review_id, [])
-        idx = next((i for i, c in enumerate(seq) if c.id == chunk.id), None)
-        if idx is None or n <= 0:
-            return [], []
-        return seq[max(0, idx - n) : idx], seq[idx + 1 : idx + 1 + n]
+        return self.view.around(chunk.id, n)
 
     def with_config(self, **changes: Any) -> SearchEngine:
         """A view of the same index with other retrieval switches (for benchmarks)."""

@@ -111,21 +111,22 @@ def test_neighbour_lift_adds_the_better_adjacent_score():
     from rag.retrieval import _with_neighbours
 
     adjacent = {"a": ("b",), "b": ("a", "c"), "c": ("b",), "d": ()}
-    got = dict(_with_neighbours([("a", 1.0), ("b", 0.5), ("d", 0.7)], adjacent, 0.2))
+    got = dict(_with_neighbours([("a", 1.0), ("b", 0.5), ("d", 0.7)], adjacent.__getitem__, 0.2))
     assert got["a"] == pytest.approx(1.0 + 0.2 * 0.5)
     assert got["b"] == pytest.approx(0.5 + 0.2 * 1.0)  # "c" was not retrieved: counts 0
     assert got["d"] == pytest.approx(0.7)  # no neighbours, no lift
-    assert _with_neighbours([("a", 1.0)], adjacent, 0.0) == [("a", 1.0)]
+    assert _with_neighbours([("a", 1.0)], adjacent.__getitem__, 0.0) == [("a", 1.0)]
 
 
 def test_adjacency_follows_document_order_within_a_review(corpus_qa):
     view = corpus_qa.engine.view
     seq = view.by_review["stockport-child-b-c"]
-    assert view.adjacent[seq[0].id] == (seq[1].id,)
-    assert view.adjacent[seq[5].id] == (seq[4].id, seq[6].id)
-    assert view.adjacent[seq[-1].id] == (seq[-2].id,)
+    assert view.adjacent(seq[0].id) == (seq[1].id,)
+    assert view.adjacent(seq[5].id) == (seq[4].id, seq[6].id)
+    assert view.adjacent(seq[-1].id) == (seq[-2].id,)
+    assert view.adjacent("no-such-chunk") == ()
     assert all(
-        view.chunks[n].review_id == c.review_id for c in view.ordered for n in view.adjacent[c.id]
+        view.chunks[n].review_id == c.review_id for c in view.ordered for n in view.adjacent(c.id)
     )
 
 
@@ -141,5 +142,5 @@ def test_neighbour_lift_can_pull_in_the_passage_after_a_strong_hit(corpus_qa):
         if p.id not in {x.id for x in plain}:
             assert any(
                 n in {x.id for x in lifted[:i]} or n in {x.id for x in plain}
-                for n in adjacent[p.id]
+                for n in adjacent(p.id)
             )
