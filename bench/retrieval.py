@@ -68,6 +68,7 @@ def main() -> None:
                 "with sentence vectors": dict(sentence_weight=1.0),
                 "acronyms in dense query too": dict(expand_dense=True),
                 "no acronym expansion": dict(use_acronyms=False),
+                "no everyday-word expansion": dict(use_register=False),
                 "no review mentions": dict(use_mentions=False),
                 "no kind boost": dict(use_kinds=False),
                 "no cross-review diversity": dict(diversify=False),

@@ -56,6 +56,33 @@ def expand_acronyms(question: str, table: dict[str, list[str]]) -> tuple[str, tu
     return expanded, tuple(added)
 
 
+# Everyday words people type and the register the reviews write in. BM25 matches words,
+# so "the twins' dad" never reached "the father" lexically; the review's word is added to
+# the lexical query (the dense query is left as typed).
+_REGISTER: dict[str, str] = {
+    **dict.fromkeys(("mum", "mums", "mummy", "mom", "moms", "mam"), "mother"),
+    **dict.fromkeys(("dad", "dads", "daddy"), "father"),
+    **dict.fromkeys(("kid", "kids"), "children"),
+    **dict.fromkeys(("nan", "nana", "nanna", "gran", "granny", "grandma"), "grandmother"),
+    **dict.fromkeys(("grandad", "granddad", "grandpa"), "grandfather"),
+    **dict.fromkeys(("boyfriend", "girlfriend"), "partner"),
+    **dict.fromkeys(("cop", "cops", "copper", "coppers"), "police"),
+    **dict.fromkeys(("jail", "jailed", "gaol"), "prison"),
+    "criminal record": "convictions",
+}
+_REGISTER_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(k) for k in _REGISTER), key=len, reverse=True)) + r")\b",
+    re.I,
+)
+
+
+def register_terms(question: str) -> tuple[str, ...]:
+    """The reviews' words for everyday ones in the question ("mum" -> "mother")."""
+    low = question.lower()
+    found = (_REGISTER[m.group(1).lower()] for m in _REGISTER_RE.finditer(question))
+    return tuple(dict.fromkeys(w for w in found if not re.search(rf"\b{w}\b", low)))
+
+
 def _norm(text: str) -> str:
     """' multi agency risk assessment conference ' for 'Multi-Agency Risk Assessment Conference'."""
     return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split()) + " "
@@ -164,6 +191,16 @@ _KIND_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     (re.compile(r"\bfindings?\b", re.I), ("finding",)),
     (
+        # "what did the review ask / put to the Board": a recommendation, or (SCIE
+        # reviews) one of the questions for the board
+        re.compile(
+            r"\b(ask|asks|asked|put|puts|pose|posed)\b[^.?]*\b(the|each|every|its|their|other)\s+"
+            r"(?:[\w-]+\s+){0,3}(board|LSCB|partnership)s?\b(?!\s+games?)",
+            re.I,
+        ),
+        ("recommendation", "questions_for_board"),
+    ),
+    (
         re.compile(r"\b(questions?\s+for\s+the\s+board|board\s+(should\s+)?consider)\b", re.I),
         ("questions_for_board",),
     ),
@@ -200,8 +237,14 @@ def plan_query(
     use_acronyms: bool = True,
     use_mentions: bool = True,
     use_kinds: bool = True,
+    use_register: bool = True,
 ) -> QueryPlan:
     expanded, added = expand_acronyms(question, acronyms) if use_acronyms else (question, ())
+    if use_register:
+        everyday = tuple(w for w in register_terms(question) if w not in added)
+        if everyday:
+            expanded += " (" + "; ".join(everyday) + ")"
+            added = (*added, *everyday)
     cross = bool(_CROSS.search(question))
     mentions = find_review_mentions(question, aliases) if use_mentions else ()
     return QueryPlan(

@@ -93,6 +93,7 @@ class RetrievalConfig:
     """Switches for each retrieval idea, so the benchmark can measure each one."""
 
     use_acronyms: bool = True
+    use_register: bool = True  # everyday words -> the reviews' words ("mum" -> "mother")
     expand_dense: bool = False  # measured: expansions help BM25 but blur the dense query
     use_mentions: bool = True
     use_kinds: bool = True
@@ -290,6 +291,7 @@ class SearchEngine:
             use_acronyms=cfg.use_acronyms,
             use_mentions=cfg.use_mentions,
             use_kinds=cfg.use_kinds,
+            use_register=cfg.use_register,
         )
 
     def dense(

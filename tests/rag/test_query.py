@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import find_review_mentions
+from rag.query import find_review_mentions, plan_query, register_terms, wanted_kinds
 
 ALIASES = {
     "child a": {"bolton"},
@@ -30,3 +30,40 @@ ALIASES = {
 )
 def test_review_mentions(question, expected):
     assert set(find_review_mentions(question, ALIASES)) == set(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Did the Stockport twins' dad have a criminal record?", ("father", "convictions")),
+        ("What did mum tell the HV about the kids?", ("mother", "children")),
+        ("Was his nan or his grandad ever asked?", ("grandmother", "grandfather")),
+        ("Was the boyfriend ever jailed?", ("partner", "prison")),
+        # the review's word is already there, or a word merely contains an everyday one
+        ("What did the mother say about her mum?", ()),
+        ("Did the midwife or the Madame Tussauds trip matter?", ()),
+    ],
+)
+def test_register_terms_give_the_reviews_words_for_everyday_ones(question, expected):
+    assert register_terms(question) == expected
+
+
+def test_everyday_words_reach_the_lexical_query_only():
+    plan = plan_query("What did the twins' dad say?", acronyms={}, aliases={})
+    assert plan.text == "What did the twins' dad say?"  # the dense query stays as typed
+    assert plan.expanded.endswith("(father)") and plan.expansions == ("father",)
+    off = plan_query("What did the twins' dad say?", acronyms={}, aliases={}, use_register=False)
+    assert off.expanded == off.text and off.expansions == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("What did the Child J review ask the Board to consider?", ("recommendation", "questions_for_board")),
+        ("What questions did it put to the LSCB about adults who are violent?", ("recommendation", "questions_for_board")),
+        ("Did anyone ask the mother about the board games?", ()),  # not a board of a review
+        ("What did the police ask the neighbour?", ()),
+    ],
+)
+def test_asking_the_board_wants_recommendations_or_questions_for_the_board(question, kinds):
+    assert wanted_kinds(question) == kinds
