@@ -76,10 +76,46 @@ _REGISTER_RE = re.compile(
 )
 
 
-def register_terms(question: str) -> tuple[str, ...]:
-    """The reviews' words for everyday ones in the question ("mum" -> "mother")."""
+# Acronyms practitioners type that a review may use without ever defining them (so the
+# table mined at ingest lacks them). Used only where the mined table has no entry, and
+# matched in capitals only ("LA", not "la").
+PRACTICE_ACRONYMS: dict[str, str] = {
+    "HV": "health visitor",
+    "SW": "social worker",
+    "DV": "domestic violence",
+    "DA": "domestic abuse",
+    "CP": "child protection",
+    "A&E": "accident and emergency",
+    "LA": "local authority",
+    "NFA": "no further action",
+    "S47": "section 47",
+    "IRO": "independent reviewing officer",
+    "LADO": "local authority designated officer",
+    "CAMHS": "child and adolescent mental health services",
+    "CSE": "child sexual exploitation",
+    "PLO": "public law outline",
+    "RCPC": "review child protection conference",
+    "ICPC": "initial child protection conference",
+    "CIN": "child in need",
+    "CPP": "child protection plan",
+    "YOS": "youth offending service",
+    "IDVA": "independent domestic violence advisor",
+    "PO": "probation officer",
+}
+_PRACTICE_RE = re.compile(
+    r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(PRACTICE_ACRONYMS, key=len, reverse=True))
+    + r")s?(?![\w&])"
+)
+
+
+def register_terms(question: str, mined: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+    """The reviews' words for everyday ones in the question ("mum" -> "mother"), and the
+    words of practitioners' acronyms the mined table (``mined``) does not define."""
     low = question.lower()
-    found = (_REGISTER[m.group(1).lower()] for m in _REGISTER_RE.finditer(question))
+    found = [_REGISTER[m.group(1).lower()] for m in _REGISTER_RE.finditer(question)]
+    for m in _PRACTICE_RE.finditer(question):
+        if m.group(1) not in (mined or {}):
+            found.append(PRACTICE_ACRONYMS[m.group(1)])
     return tuple(dict.fromkeys(w for w in found if not re.search(rf"\b{w}\b", low)))
 
 
@@ -241,7 +277,7 @@ def plan_query(
 ) -> QueryPlan:
     expanded, added = expand_acronyms(question, acronyms) if use_acronyms else (question, ())
     if use_register:
-        everyday = tuple(w for w in register_terms(question) if w not in added)
+        everyday = tuple(w for w in register_terms(question, acronyms) if w not in added)
         if everyday:
             expanded += " (" + "; ".join(everyday) + ")"
             added = (*added, *everyday)

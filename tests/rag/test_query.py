@@ -36,7 +36,7 @@ def test_review_mentions(question, expected):
     ("question", "expected"),
     [
         ("Did the Stockport twins' dad have a criminal record?", ("father", "convictions")),
-        ("What did mum tell the HV about the kids?", ("mother", "children")),
+        ("What did mum tell the HV about the kids?", ("mother", "children", "health visitor")),
         ("Was his nan or his grandad ever asked?", ("grandmother", "grandfather")),
         ("Was the boyfriend ever jailed?", ("partner", "prison")),
         # the review's word is already there, or a word merely contains an everyday one
@@ -46,6 +46,18 @@ def test_review_mentions(question, expected):
 )
 def test_register_terms_give_the_reviews_words_for_everyday_ones(question, expected):
     assert register_terms(question) == expected
+
+
+def test_practitioners_acronyms_are_spelled_out_unless_the_review_defines_them():
+    assert register_terms("HV here: did the SW tell A&E?", {}) == (
+        "health visitor",
+        "social worker",
+        "accident and emergency",
+    )
+    assert register_terms("Which POs and HVs saw him?", {}) == ("probation officer", "health visitor")
+    # the table mined from the reviews wins; lower case is an ordinary word
+    assert register_terms("What did the HV do?", {"HV": ["Health Visitor"]}) == ()
+    assert register_terms("la la land, a cp of tea", {}) == ()
 
 
 def test_everyday_words_reach_the_lexical_query_only():
