@@ -461,6 +461,65 @@ def _group(picked: list[Candidate]) -> list[tuple[str, list[Candidate]]]:
     return [(r, sorted(groups[r], key=lambda c: (c.passage.chunk.order, c.start))) for r in order]
 
 
+# "What's ORB?", "What does MAPPA stand for?", "what is the BSCB …": a question asking
+# what an acronym is. The review's own definition answers it, though it is often a short
+# glossary or table line that no sentence-level score finds (batch 12's h345 was refused).
+_DEFINE_Q = re.compile(
+    r"\b(what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+does|\s+do)|stands?\s+for|"
+    r"mean(?:s|ing)?|defin\w*|short\s+for)\b",
+    re.I,
+)
+_BULLET = re.compile(r"\s*[-–•·*▪]\s+")
+_ACRONYM_TOKEN = re.compile(r"(?<![\w&])([A-Z][A-Z&]{1,9})s?(?![\w&])")
+DEFINITION_MAX_WORDS = 45  # the definition's whole sentence is quoted when this short
+
+
+def _definition_patterns(acronym: str, expansion: str) -> list[re.Pattern[str]]:
+    exp = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", expansion.strip()) if w)
+    acr = re.escape(acronym)
+    return [
+        re.compile(rf"{exp}\s*\(\s*{acr}\s*\)", re.I),
+        re.compile(rf"(?<![\w&]){acr}\s*\(\s*{exp}\s*\)", re.I),
+        re.compile(rf"(?<![\w&]){acr}\s*(?:[-–—:|\t]|\s)\s*{exp}", re.I),
+    ]
+
+
+def acronym_definition(qa: ReviewQA, question: str, passages: list[Passage]) -> Candidate | None:
+    """For a question asking what an acronym is, the review's definition of it: a
+    verbatim span of a retrieved passage or, failing that, of the chunk (in the review the
+    question names, else any) that defines it; ``None`` when none does."""
+    if not _DEFINE_Q.search(question):
+        return None
+    view = qa.engine.view
+    wanted = [a for a in _ACRONYM_TOKEN.findall(question) if a in view.acronyms]
+    if not wanted:
+        return None
+    acronym = wanted[0]
+    patterns = [p for e in view.acronyms[acronym] for p in _definition_patterns(acronym, e)]
+    plan = qa.engine.plan(question)
+    scoped = [c for c in view.ordered if c.review_id in plan.review_ids]
+    retrieved = {p.chunk.id: p for p in passages}
+    seen: set[str] = set()
+    for chunk in [p.chunk for p in passages] + scoped + view.ordered:
+        if chunk.id in seen or chunk.kind == "front_matter":
+            continue
+        seen.add(chunk.id)
+        hits = [m for pat in patterns if (m := pat.search(chunk.text))]
+        if not hits:
+            continue
+        m = min(hits, key=lambda h: h.start())
+        start, end = m.start(), m.end()
+        for s, e in sentence_units(chunk.text):
+            if s <= start and end <= e and len(chunk.text[s:e].split()) <= DEFINITION_MAX_WORDS:
+                lead = _LEAD_NUM.match(chunk.text[s:e]) or _BULLET.match(chunk.text[s:e])
+                start, end = s + (lead.end() if lead else 0), e
+                break
+        passage = retrieved.get(chunk.id) or Passage(chunk=chunk, score=0.0)
+        rank = passages.index(passage) if chunk.id in retrieved else len(passages)
+        return Candidate(passage, rank, start, end, chunk.text[start:end], score=1.0, match=1.0)
+    return None
+
+
 def extractive_answer(
     qa: ReviewQA,
     question: str,
@@ -481,7 +540,19 @@ def extractive_answer(
     plan = qa.engine.plan(question)
     cross = plan.cross_review
     cands = score_candidates(qa, question, passages)
-    picked = pick(cands, max_sentences=MAX_CROSS if cross else MAX_SENTENCES, cross=cross)
+    definition = acronym_definition(qa, question, passages)
+    if definition is not None:
+        d = definition
+        if d.passage.id not in {p.id for p in passages}:
+            passages = [*passages, d.passage]
+        # other sentences may not repeat the definition's span
+        cands = [
+            c
+            for c in cands
+            if not (c.passage.id == d.passage.id and c.start < d.end and d.start < c.end)
+        ]
+    limit = (MAX_CROSS if cross else MAX_SENTENCES) - (definition is not None)
+    picked = pick(cands, max_sentences=limit, cross=cross)
     unknown = unknown_terms(question, qa)
     missing = unknown.names
     # Evidence for the refusal is the best hand-set match of any candidate sentence, so
@@ -489,7 +560,17 @@ def extractive_answer(
     evidence = max((c.match for c in cands), default=0.0)
     wants = expected_type(question)
     untyped = bool(picked) and wants is not None and not any(gives(c.text, wants) for c in picked)
-    if not picked or evidence < qa.settings.refuse_below or missing or untyped:
+    if definition is not None:
+        if evidence < qa.settings.refuse_below:
+            picked = []  # nothing else matches the question: the definition is the answer
+        evidence = max(evidence, definition.match)  # the review defines what was asked
+        untyped = False
+    if (
+        (not picked and definition is None)
+        or evidence < qa.settings.refuse_below
+        or missing
+        or untyped
+    ):
         why = ""
         if missing:
             why = f" (the indexed text never mentions {', '.join(repr(m) for m in missing)}" + (
@@ -507,14 +588,23 @@ def extractive_answer(
         )
     citations: list[Citation] = []
     support: list[SentenceSupport] = []
+    blocks: list[tuple[str, list[Candidate]]] = []  # (review title, its sentences)
+    for _rid, group in _group(picked):
+        blocks.append((group[0].passage.chunk.review_title, group))
+    if definition is not None:
+        # the definition leads, before its review's other sentences
+        own = definition.passage.chunk.review_title
+        rest = [g for t, g in blocks if t == own]
+        blocks = [(own, [definition, *(rest[0] if rest else [])])] + [
+            b for b in blocks if b[0] != own
+        ]
+    titles = list(dict.fromkeys(t for t, _ in blocks))
     paragraphs: list[str] = []
-    groups = _group(picked)
-    for _rid, cands in groups:
+    for title, group in blocks:
         parts = []
-        for c in cands:
-            ch = c.passage.chunk
+        for c in group:
             n = len(citations) + 1
-            citations.append(citation_for(n, ch, c.text))
+            citations.append(citation_for(n, c.passage.chunk, c.text))
             support.append(
                 SentenceSupport(
                     sentence=c.text, citations=(n,), supported=True, score=round(c.score, 4)
@@ -523,9 +613,7 @@ def extractive_answer(
             parts.append(f"{c.text} [{n}]")
         # Each review's sentences under its name; a one-review answer names it once, in
         # the lead-in ("From the review of Child K …:"), not again on the paragraph.
-        title = cands[0].passage.chunk.review_title
-        paragraphs.append((f"{title}: " if len(groups) > 1 else "") + " ".join(parts))
-    titles = [cands[0].passage.chunk.review_title for _, cands in groups]
+        paragraphs.append((f"{title}: " if len(titles) > 1 else "") + " ".join(parts))
     lead = (
         f"From {len(titles)} reviews ({'; '.join(titles)}):"
         if len(titles) > 1

@@ -103,7 +103,8 @@ PRACTICE_ACRONYMS: dict[str, str] = {
     "PO": "probation officer",
 }
 _PRACTICE_RE = re.compile(
-    r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(PRACTICE_ACRONYMS, key=len, reverse=True))
+    r"(?<![\w&])("
+    + "|".join(re.escape(k) for k in sorted(PRACTICE_ACRONYMS, key=len, reverse=True))
     + r")s?(?![\w&])"
 )
 

@@ -10,6 +10,7 @@ import pytest
 from rag.answer import (
     REFUSAL,
     Candidate,
+    acronym_definition,
     answer_question,
     candidates,
     extractive_answer,
@@ -200,3 +201,50 @@ def test_an_empty_index_is_a_refusal_that_says_so(settings):
     assert a.refused and a.answer == EMPTY_INDEX
     assert not a.citations and not a.passages
     assert "never mentions" not in a.answer  # not blamed on the question's words
+
+
+def _quotes_are_verbatim(a) -> None:  # noqa: ANN001
+    texts = {p.chunk.id: p.chunk.text for p in a.passages}
+    for c in a.citations:
+        assert c.quote in texts[c.passage_id], c
+
+
+@pytest.mark.parametrize(
+    "question", ["What's ORB in the Child V review?", "What does ORB stand for?"]
+)
+def test_an_acronym_question_leads_with_the_reviews_definition(corpus_qa, question):
+    # The Child V review defines ORB only in a bulleted list of agencies, which no
+    # sentence score finds: this used to be refused as weakly supported (batch 12, h345).
+    a = answer_question(corpus_qa, question)
+    assert not a.refused
+    assert a.citations[0].quote == "One Recovery Bucks (ORB)"  # the bullet is not quoted
+    assert a.citations[0].review_id == "buckinghamshire-child-v"
+    assert a.answer.split("\n\n")[1] == "One Recovery Bucks (ORB) [1]"
+    _quotes_are_verbatim(a)
+
+
+def test_a_definition_outside_the_retrieved_passages_is_added_to_them(corpus_qa):
+    q = "What does ORB stand for?"
+    others = [
+        p for p in corpus_qa.engine.search("MARAC referral", 5, BOLTON) if "ORB" not in p.chunk.text
+    ]
+    d = acronym_definition(corpus_qa, q, others)
+    assert d is not None and d.text == "One Recovery Bucks (ORB)"
+    assert d.passage.chunk.id not in {p.chunk.id for p in others}
+    a = extractive_answer(corpus_qa, q, others)
+    assert not a.refused and d.passage.chunk.id in {p.chunk.id for p in a.passages}
+    assert a.citations[0].passage_id == d.passage.chunk.id
+    _quotes_are_verbatim(a)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What went wrong with MARAC referrals?",  # names an acronym, asks no definition
+        "What is the XQZ?",  # no review defines it
+        "What does the review say about the health visitors?",  # no acronym
+    ],
+)
+def test_no_definition_when_none_is_asked_for_or_known(corpus_qa, question):
+    passages = corpus_qa.engine.search(question, 8)
+    assert acronym_definition(corpus_qa, question, passages) is None

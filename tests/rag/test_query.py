@@ -54,7 +54,10 @@ def test_practitioners_acronyms_are_spelled_out_unless_the_review_defines_them()
         "social worker",
         "accident and emergency",
     )
-    assert register_terms("Which POs and HVs saw him?", {}) == ("probation officer", "health visitor")
+    assert register_terms("Which POs and HVs saw him?", {}) == (
+        "probation officer",
+        "health visitor",
+    )
     # the table mined from the reviews wins; lower case is an ordinary word
     assert register_terms("What did the HV do?", {"HV": ["Health Visitor"]}) == ()
     assert register_terms("la la land, a cp of tea", {}) == ()
@@ -71,8 +74,14 @@ def test_everyday_words_reach_the_lexical_query_only():
 @pytest.mark.parametrize(
     ("question", "kinds"),
     [
-        ("What did the Child J review ask the Board to consider?", ("recommendation", "questions_for_board")),
-        ("What questions did it put to the LSCB about adults who are violent?", ("recommendation", "questions_for_board")),
+        (
+            "What did the Child J review ask the Board to consider?",
+            ("recommendation", "questions_for_board"),
+        ),
+        (
+            "What questions did it put to the LSCB about adults who are violent?",
+            ("recommendation", "questions_for_board"),
+        ),
         ("Did anyone ask the mother about the board games?", ()),  # not a board of a review
         ("What did the police ask the neighbour?", ()),
     ],
