@@ -220,6 +220,10 @@ def search(
 def ask(
     question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
     k: Annotated[int, typer.Option("-k", help="Passages to draw the answer from (1-50).")] = 8,
+    sentences: Annotated[
+        int | None,
+        typer.Option("--sentences", help="At most this many quoted sentences (1-10)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the reviews, with numbered citations."""
@@ -230,10 +234,12 @@ def ask(
         _fail("question must not be empty")
     if not 1 <= k <= 50:
         _fail(f"-k must be between 1 and 50 (got {k})")
+    if sentences is not None and not 1 <= sentences <= 10:
+        _fail(f"--sentences must be between 1 and 10 (got {sentences})")
     qa = _qa()
     if not qa.store.manifest.reviews:
         _fail(EMPTY_HINT)
-    a = answer_question(qa, question, k)
+    a = answer_question(qa, question, k, sentences=sentences)
     if as_json:
         _print_json(to_response(a).model_dump())
         return

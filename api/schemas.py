@@ -101,6 +101,13 @@ class AskRequest(BaseModel):
     k: int = Field(default=8, ge=1, le=50)
     filters: Filters | None = None
     stream: bool = False
+    sentences: int | None = Field(
+        default=None,
+        ge=1,
+        le=10,
+        description="at most this many quoted sentences in an extractive answer "
+        "(default 5, 7 across reviews); a shorter answer for a quick read",
+    )
 
     @field_validator("question")
     @classmethod

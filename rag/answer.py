@@ -527,7 +527,10 @@ def extractive_answer(
     *,
     mode: str = "extractive",
     note: str | None = None,
+    sentences: int | None = None,
 ) -> Answer:
+    """The extractive answer: at most ``sentences`` quoted sentences (default
+    MAX_SENTENCES, or MAX_CROSS for a cross-review question), or a refusal."""
     if not qa.engine.view.chunks:
         # Not "the reviews never mention X": there are no reviews to mention it.
         return Answer(
@@ -551,7 +554,7 @@ def extractive_answer(
             for c in cands
             if not (c.passage.id == d.passage.id and c.start < d.end and d.start < c.end)
         ]
-    limit = (MAX_CROSS if cross else MAX_SENTENCES) - (definition is not None)
+    limit = (sentences or (MAX_CROSS if cross else MAX_SENTENCES)) - (definition is not None)
     picked = pick(cands, max_sentences=limit, cross=cross)
     unknown = unknown_terms(question, qa)
     missing = unknown.names
@@ -647,9 +650,14 @@ def _join_notes(*notes: str | None) -> str | None:
 
 
 def answer_question(
-    qa: ReviewQA, question: str, k: int = 8, filters: Filters | None = None
+    qa: ReviewQA,
+    question: str,
+    k: int = 8,
+    filters: Filters | None = None,
+    sentences: int | None = None,
 ) -> Answer:
-    """Retrieve, then answer with the LLM if one is configured, else extractively."""
+    """Retrieve, then answer with the LLM if one is configured, else extractively.
+    ``sentences`` caps the extractive answer's quoted sentences (the LLM writes its own)."""
     passages = qa.engine.search(question, k, filters)
     if qa.llm is not None and qa.engine.view.chunks:
         from rag.errors import LLMError
@@ -664,8 +672,9 @@ def answer_question(
                 passages,
                 mode="llm-fallback",
                 note=f"The language model failed ({e}); this is the extractive answer.",
+                sentences=sentences,
             )
-    return extractive_answer(qa, question, passages)
+    return extractive_answer(qa, question, passages, sentences=sentences)
 
 
 def make_scorer(qa: ReviewQA) -> SupportScorer:

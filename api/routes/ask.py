@@ -55,7 +55,9 @@ def sse_events(resp: AskResponse) -> Iterator[str]:
 @router.post("/ask", response_model=AskResponse)
 async def ask(body: AskRequest, qa: QA):  # noqa: ANN201 - JSON or an event stream
     """Answer a question from the reviews; every sentence cites its passage."""
-    answer = await run_in_threadpool(answer_question, qa, body.question, body.k, body.filters)
+    answer = await run_in_threadpool(
+        answer_question, qa, body.question, body.k, body.filters, body.sentences
+    )
     resp = to_response(answer)
     if body.stream:
         return StreamingResponse(

@@ -90,6 +90,14 @@ def test_search_and_ask_on_the_corpus_index(corpus_home, monkeypatch):
     assert "[1]" in res.output and "Child K" in res.output
     res = runner.invoke(app, ["ask", "   "])
     assert res.exit_code == 1 and "must not be empty" in res.output
+    res = runner.invoke(
+        app, ["ask", "Why was Mr C not referred to MAPPA?", "--sentences", "2", "--json"]
+    )
+    assert res.exit_code == 0
+    body = json.loads(res.stdout)
+    assert not body["refused"] and 1 <= len(body["citations"]) <= 2
+    res = runner.invoke(app, ["ask", "Why was Mr C not referred to MAPPA?", "--sentences", "0"])
+    assert res.exit_code == 1 and "--sentences must be between 1 and 10" in res.output
 
 
 @pytest.mark.integration

@@ -99,6 +99,18 @@ def test_ask_answers_with_verbatim_citations(http):
     assert all(s["supported"] for s in body["support"])
 
 
+def test_ask_can_be_asked_for_a_shorter_answer(http):
+    q = "What went wrong with the MARAC referral for Ms A?"
+    full = http.post("/ask", json={"question": q}).json()
+    short = http.post("/ask", json={"question": q, "sentences": 2}).json()
+    assert len(full["citations"]) == 5 and len(short["citations"]) == 2
+    assert not short["refused"] and short["support"] and len(short["support"]) == 2
+    texts = {p["id"]: p["text"] for p in short["passages"]}
+    for c in short["citations"]:
+        assert c["quote"] in texts[c["passage_id"]] and f"[{c['n']}]" in short["answer"]
+    assert len(short["answer"]) < len(full["answer"])
+
+
 def test_ask_refuses_what_the_reviews_do_not_cover(http):
     body = http.post(
         "/ask", json={"question": "What did the Rotherham inquiry say about taxi licensing?"}

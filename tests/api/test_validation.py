@@ -42,6 +42,8 @@ def test_search_rejects_bad_input_with_422_naming_the_field(client, body, field,
         {"question": "q" * 2001},
         {"question": "why", "k": 99},
         {"question": "why", "filters": {"nope": 1}},
+        {"question": "why", "sentences": 0},
+        {"question": "why", "sentences": 11},
     ],
 )
 def test_ask_uses_the_same_validation(client, body):
@@ -91,3 +93,10 @@ def test_upload_of_unsupported_type_is_415(client):
 def test_openapi_schema_is_served(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/search", "/ask", "/evaluate", "/reviews", "/health"} <= set(paths)
+
+
+@pytest.mark.parametrize("n", [0, 11, "three"])
+def test_ask_names_the_sentences_field_when_it_is_out_of_range(client, n):
+    r = client.post("/ask", json={"question": "why", "sentences": n})
+    assert r.status_code == 422
+    assert any(e["field"] == "sentences" for e in r.json()["errors"]), r.text
