@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer_type import expected_type, gives
+from rag.query import QueryPlan
 from rag.retrieval import Filters
 from rag.sentence_scorer import MODEL
 from rag.sentences import sentence_units
@@ -77,9 +78,9 @@ _GENERIC = frozenset(
 # ("January 2015"), so the word is ordinary (a note), never a missing name. Batch 9's
 # h265 was refused for "Christmas".
 _CALENDAR = frozenset(
-    "christmas easter xmas new year years eve boxing bank holiday holidays half term "
-    "halloween ramadan eid diwali hanukkah passover whitsun summer winter spring autumn "
-    "monday tuesday wednesday thursday friday saturday sunday weekend".split()
+    "christmas xmas easter whitsun halloween ramadan eid diwali hanukkah passover "
+    "spring summer autumn winter "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
 
@@ -484,10 +485,13 @@ def _definition_patterns(acronym: str, expansion: str) -> list[re.Pattern[str]]:
     ]
 
 
-def acronym_definition(qa: ReviewQA, question: str, passages: list[Passage]) -> Candidate | None:
+def acronym_definition(
+    qa: ReviewQA, question: str, passages: list[Passage], plan: QueryPlan | None = None
+) -> Candidate | None:
     """For a question asking what an acronym is, the review's definition of it: a
     verbatim span of a retrieved passage or, failing that, of the chunk (in the review the
-    question names, else any) that defines it; ``None`` when none does."""
+    question names, else any) that defines it; ``None`` when none does. ``plan`` is the
+    question's query plan when the caller already has it."""
     if not _DEFINE_Q.search(question):
         return None
     view = qa.engine.view
@@ -496,7 +500,7 @@ def acronym_definition(qa: ReviewQA, question: str, passages: list[Passage]) -> 
         return None
     acronym = wanted[0]
     patterns = [p for e in view.acronyms[acronym] for p in _definition_patterns(acronym, e)]
-    plan = qa.engine.plan(question)
+    plan = plan or qa.engine.plan(question)
     scoped = [c for c in view.ordered if c.review_id in plan.review_ids]
     retrieved = {p.chunk.id: p for p in passages}
     seen: set[str] = set()
@@ -543,7 +547,7 @@ def extractive_answer(
     plan = qa.engine.plan(question)
     cross = plan.cross_review
     cands = score_candidates(qa, question, passages)
-    definition = acronym_definition(qa, question, passages)
+    definition = acronym_definition(qa, question, passages, plan)
     if definition is not None:
         d = definition
         if d.passage.id not in {p.id for p in passages}:
